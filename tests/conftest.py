@@ -1,0 +1,107 @@
+"""Shared personas: a patient, their care team, and the people who must not see them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tracker.models import CareTeamMember, Clinic, ClinicianKind, Patient, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str, role: Role, clinic: Clinic | None, **fields) -> User:
+    return User.objects.create_user(
+        email=email, password=PASSWORD, full_name=fields.pop("full_name", email.split("@")[0].title()),
+        role=role, clinic=clinic, **fields,
+    )
+
+
+def make_patient(email: str, clinic: Clinic, *, surgery_days_ago: int = 20, team=(), **fields) -> Patient:
+    user = make_user(email, Role.PATIENT, clinic, full_name=fields.pop("full_name", "Pat Example"))
+    today = timezone.localdate()
+    patient = Patient.objects.create(
+        user=user,
+        clinic=clinic,
+        date_of_birth=date(1960, 5, 17),
+        surgery_date=today - timedelta(days=surgery_days_ago),
+        levels="L4–L5",
+        time_zone=fields.pop("time_zone", "Europe/London"),
+        **fields,
+    )
+    for member in team:
+        CareTeamMember.objects.create(patient=patient, staff=member)
+    return patient
+
+
+@pytest.fixture
+def clinic(db):
+    return Clinic.objects.create(
+        name="Northgate Spine Clinic",
+        time_zone="Europe/London",
+        emergency_number="999",
+        surgical_team_phone="020 7946 0000",
+        out_of_hours_phone="020 7946 0999",
+    )
+
+
+@pytest.fixture
+def other_clinic(db):
+    return Clinic.objects.create(
+        name="Southside Orthopaedics",
+        time_zone="America/New_York",
+        emergency_number="911",
+        surgical_team_phone="555 0100",
+        out_of_hours_phone="555 0199",
+    )
+
+
+@pytest.fixture
+def surgeon(clinic):
+    return make_user("surgeon@clinic.test", Role.CLINICIAN, clinic, clinician_kind=ClinicianKind.SURGEON, full_name="Sam Surgeon")
+
+
+@pytest.fixture
+def physio(clinic):
+    return make_user("physio@clinic.test", Role.PHYSIO, clinic, full_name="Phil Physio")
+
+
+@pytest.fixture
+def outsider_staff(clinic):
+    """Staff of the same clinic who are not on the patient's care team."""
+    return make_user("nurse@clinic.test", Role.CLINICIAN, clinic, clinician_kind=ClinicianKind.NURSE, full_name="Nell Nurse")
+
+
+@pytest.fixture
+def foreign_staff(other_clinic):
+    return make_user("surgeon@elsewhere.test", Role.CLINICIAN, other_clinic, clinician_kind=ClinicianKind.SURGEON, full_name="Otto Other")
+
+
+@pytest.fixture
+def clinic_admin(clinic):
+    return make_user("admin@clinic.test", Role.ADMIN, clinic, full_name="Ada Admin")
+
+
+@pytest.fixture
+def patient(clinic, surgeon, physio):
+    return make_patient(
+        "patient@clinic.test", clinic, team=(surgeon, physio), surgeon=surgeon,
+        full_name="Pat Example", baseline_back_pain=7, baseline_leg_pain=8,
+    )
+
+
+@pytest.fixture
+def other_patient(clinic):
+    return make_patient("other@clinic.test", clinic, full_name="Olive Other")
+
+
+def sign_in(client, user: User):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    return sign_in(client, patient.user)

@@ -1,0 +1,136 @@
+"""Recording a daily check-in: the one path used by the form, the diary import and the demo.
+
+A check-in, its revision and whatever the rules raise are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tracker.models import CheckIn, CheckInRevision, Patient, Source, User
+from tracker.timeline import Finding
+
+
+@dataclass
+class CheckInResult:
+    checkin: CheckIn
+    created: bool
+    # True when this submission had already been applied (double tap, retry): nothing changed.
+    repeated: bool = False
+    # What the safety rules noticed on this day, most severe first (clinical-reference §3).
+    findings: list[Finding] = field(default_factory=list)
+
+
+def record_checkin(
+    patient: Patient,
+    day: date,
+    answers: dict,
+    *,
+    by: User | None,
+    submission_id: uuid.UUID | None = None,
+    source: str = Source.FORM,
+    notify: bool = True,
+) -> CheckInResult:
+    """Create or update `patient`'s check-in for `day` with validated `answers`.
+
+    `answers` holds every field of CheckIn.ANSWER_FIELDS (None or "" for not answered): a
+    submission replaces the day's answers and the previous ones are kept in a revision.
+    The same `submission_id` is applied once only, however often it arrives.
+    `notify=False` (imports of past days) raises flags without sending notifications.
+    """
+    submission_id = submission_id or uuid.uuid4()
+    try:
+        with transaction.atomic():
+            return _apply(patient, day, answers, by, submission_id, source, notify)
+    except IntegrityError:
+        # A concurrent request applied the same submission first.
+        if not CheckInRevision.objects.filter(submission_id=submission_id).exists():
+            raise
+    checkin = CheckIn.objects.get(patient=patient, day=day)
+    return CheckInResult(checkin, created=False, repeated=True, findings=safety_findings(patient, checkin))
+
+
+def _apply(patient, day, answers, by, submission_id, source, notify) -> CheckInResult:
+    applied = (
+        CheckInRevision.objects.filter(submission_id=submission_id).select_related("checkin").first()
+    )
+    if applied is not None:
+        checkin = applied.checkin
+        return CheckInResult(checkin, created=False, repeated=True, findings=safety_findings(patient, checkin))
+
+    now = timezone.now()
+    checkin, created = _lock_or_create(patient, day, now)
+    before = {} if created else checkin.answers()
+    for name in CheckIn.ANSWER_FIELDS:
+        value = answers.get(name)
+        if name in ("symptoms", "safety"):
+            value = dict(value or {})
+        elif name in ("leg_side", "note"):
+            value = value or ""
+        setattr(checkin, name, value)
+    checkin.updated_at = now
+    checkin.updated_by = by
+    checkin.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
+    checkin.save()
+    CheckInRevision.objects.create(
+        checkin=checkin,
+        submission_id=submission_id,
+        changed_by=by,
+        changed_at=now,
+        source=source,
+        before=before,
+        after=checkin.answers(),
+    )
+    findings = after_checkin_saved(patient, checkin, notify=notify)
+    return CheckInResult(checkin, created=created, findings=findings)
+
+
+def _lock_or_create(patient: Patient, day: date, now) -> tuple[CheckIn, bool]:
+    existing = CheckIn.objects.select_for_update().filter(patient=patient, day=day).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return CheckIn.objects.create(patient=patient, day=day, created_at=now), True
+    except IntegrityError:
+        # Another submission for the same day created it a moment ago.
+        return CheckIn.objects.select_for_update().get(patient=patient, day=day), False
+
+
+def safety_findings(patient: Patient, checkin: CheckIn) -> list[Finding]:
+    """The §3 findings for the check-in's day, from the patient's recent timeline."""
+    from tracker.rules.registry import safety_findings_for_day
+
+    timeline = patient_timeline(patient)
+    return safety_findings_for_day(timeline, checkin.day, thresholds_for(patient))
+
+
+def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> list[Finding]:
+    """The one place the rules run after a check-in is saved, inside its transaction."""
+    return safety_findings(patient, checkin)
+
+
+def thresholds_for(patient: Patient):
+    from tracker.rules.thresholds import Thresholds
+
+    return Thresholds()
+
+
+def patient_timeline(patient: Patient):
+    """The patient's whole timeline, in two queries whatever its length."""
+    from tracker.timeline import Timeline
+
+    days = tuple(c.as_day_record() for c in patient.checkins.order_by("day"))
+    scores = tuple(r.as_score() for r in patient.questionnaire_responses.order_by("day", "id"))
+    return Timeline(
+        surgery_date=patient.surgery_date,
+        days=days,
+        questionnaires=scores,
+        baseline_back_pain=patient.baseline_back_pain,
+        baseline_leg_pain=patient.baseline_leg_pain,
+    )

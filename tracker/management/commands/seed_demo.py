@@ -1,0 +1,277 @@
+"""Demo data: one clinic, its staff and six patients with 90 days of realistic history.
+
+Everything a patient "entered" goes through the same recording functions as real use, so
+the demo raises the same safety findings and flags a real diary would.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tracker.checkins import record_checkin
+from tracker.models import (
+    CareTeamMember,
+    Clinic,
+    ClinicianKind,
+    LegSide,
+    Patient,
+    Role,
+    Source,
+    User,
+)
+from tracker.questionnaire_responses import record_response
+from tracker.vocabulary import SAFETY_ANSWER_CODES
+
+DEMO_PASSWORD = "laminar-demo"  # noqa: S105 - documented demo sign-in
+HISTORY_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    email: str
+    name: str
+    story: str
+    baseline_back: int
+    baseline_leg: int
+    levels: str
+
+
+PATIENTS = [
+    DemoPatient("patient@example.com", "Alex Morgan", "normal", 6, 8, "L4–L5"),
+    DemoPatient("rebound@example.com", "Bea Kowalski", "rebound", 7, 8, "L5–S1"),
+    DemoPatient("emergency@example.com", "Chris Adeyemi", "emergency", 6, 7, "L3–L4"),
+    DemoPatient("wound@example.com", "Dana Fischer", "wound", 5, 7, "L4–L5"),
+    DemoPatient("adherence@example.com", "Eli Novak", "low_adherence", 6, 6, "L4–L5, L5–S1"),
+    DemoPatient("mood@example.com", "Fran O'Neill", "low_mood", 7, 7, "L4–L5"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic, staff and patients (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when any clinic exists already."
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Clinic.objects.exists():
+            self.stdout.write("The database already has data; demo data not loaded.")
+            return
+        created = seed_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} new patients). Sign in with any of "
+                f"{', '.join(sorted(SIGN_INS))}, password {DEMO_PASSWORD}."
+            )
+        )
+
+
+SIGN_INS = {"patient@example.com", "physio@example.com", "surgeon@example.com", "admin@example.com"}
+
+
+def seed_demo(today: date | None = None) -> int:
+    """Create what is missing of the demo; returns the number of patients created."""
+    with transaction.atomic():
+        clinic, _ = Clinic.objects.get_or_create(
+            name="Laminar Demo Spine Clinic",
+            defaults={
+                "time_zone": "Europe/London",
+                "emergency_number": "999",
+                "surgical_team_phone": "020 7946 0123",
+                "out_of_hours_phone": "020 7946 0999",
+                "crisis_line": "Samaritans 116 123 (free, day or night)",
+            },
+        )
+        surgeon = staff_member(
+            clinic, "surgeon@example.com", "Dr Samira Patel", Role.CLINICIAN, ClinicianKind.SURGEON
+        )
+        physio = staff_member(clinic, "physio@example.com", "Jordan Lee", Role.PHYSIO)
+        nurse = staff_member(
+            clinic, "nurse@example.com", "Morgan Blake", Role.CLINICIAN, ClinicianKind.NURSE
+        )
+        staff_member(clinic, "admin@example.com", "Robin Hughes", Role.ADMIN)
+    created = 0
+    for index, demo in enumerate(PATIENTS):
+        if User.objects.filter(email=demo.email).exists():
+            continue
+        with transaction.atomic():
+            patient = enrol_demo_patient(clinic, demo, surgeon, (surgeon, physio, nurse))
+            write_history(patient, demo, random.Random(1000 + index), today)  # noqa: S311
+        created += 1
+    return created
+
+
+def staff_member(clinic, email, name, role, kind=ClinicianKind.NONE) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            full_name=name,
+            role=role,
+            clinician_kind=kind,
+            clinic=clinic,
+        )
+    return user
+
+
+def enrol_demo_patient(clinic, demo: DemoPatient, surgeon, team) -> Patient:
+    user = User.objects.create_user(
+        email=demo.email, password=DEMO_PASSWORD, full_name=demo.name, role=Role.PATIENT, clinic=clinic
+    )
+    local_today = clinic.local_date()
+    patient = Patient.objects.create(
+        user=user,
+        clinic=clinic,
+        date_of_birth=date(1958 + len(demo.name), 3, 14),
+        surgery_date=local_today - timedelta(days=HISTORY_DAYS),
+        procedure="Lumbar laminectomy",
+        levels=demo.levels,
+        surgeon=surgeon,
+        baseline_back_pain=demo.baseline_back,
+        baseline_leg_pain=demo.baseline_leg,
+        time_zone=clinic.time_zone,
+        enrolled_by=surgeon,
+    )
+    CareTeamMember.objects.bulk_create([CareTeamMember(patient=patient, staff=s) for s in team])
+    return patient
+
+
+def recovering(start: float, floor: float, day: int, speed: float = 18.0) -> float:
+    """Pain that falls from `start` towards `floor`, fastest in the first weeks."""
+    return floor + (start - floor) * math.exp(-day / speed)
+
+
+def write_history(patient: Patient, demo: DemoPatient, rng: random.Random, today: date | None):
+    last_day = today or patient.local_date()
+    for offset in range(HISTORY_DAYS, -1, -1):
+        day = last_day - timedelta(days=offset)
+        n = (day - patient.surgery_date).days
+        if n < 1 or (demo.story == "low_adherence" and rng.random() < 0.25):
+            continue  # no check-in on the day of surgery; some patients skip days
+        answers = day_answers(demo, n, rng, is_last=offset == 0)
+        record_checkin(
+            patient,
+            day,
+            answers,
+            by=patient.user,
+            submission_id=uuid.uuid5(uuid.NAMESPACE_URL, f"demo:{demo.email}:{day}"),
+            source=Source.DEMO,
+            notify=False,
+        )
+        write_questionnaires(patient, demo, n, day, rng)
+
+
+def clamp(value: float, low: int = 0, high: int = 10) -> int:
+    return max(low, min(high, round(value)))
+
+
+def day_answers(demo: DemoPatient, n: int, rng: random.Random, *, is_last: bool) -> dict:
+    noise = lambda: rng.gauss(0, 0.6)  # noqa: E731
+    back = recovering(demo.baseline_back, 1.5, n)
+    leg = recovering(demo.baseline_leg, 1.0, n, speed=12)
+    walking = min(60, 8 + n * 0.8)
+    symptoms: dict[str, str] = {}
+    safety: dict[str, bool] = {}
+    temperature = None
+    note = ""
+    opioids = 3 if n < 10 else (1 if n < 21 else 0)
+    sleep = clamp(back * 0.8 + noise())
+
+    match demo.story:
+        case "rebound" if n > 65:
+            # Improving well, then leg pain comes back over the last weeks.
+            leg = 1.5 + (n - 65) * 0.25
+            back = 2.5 + (n - 65) * 0.1
+            symptoms["radiating_pain"] = "left"
+            if n > 80:
+                symptoms["numbness_tingling"] = "left"
+            note = "Shooting pain down my left leg again." if n == 80 else ""
+        case "emergency" if is_last:
+            back, leg = 8, 7
+            safety.update(bladder_change=True, saddle_numbness=True)
+            symptoms["numbness_tingling"] = "both"
+            note = "Could not pass water this morning and it feels numb down below."
+        case "wound" if n > 84:
+            safety.update(wound_infection_signs=True, feverish=True)
+            temperature = 38.4 if n > 86 else 37.9
+            symptoms["incision_pain"] = ""
+            back += 2
+            note = "Wound is red and warm, some yellow discharge."
+        case "low_adherence":
+            walking = max(5, 25 - n * 0.15)
+            back += 1
+        case "low_mood":
+            back = recovering(demo.baseline_back, 4.5, n, speed=25)
+            leg = recovering(demo.baseline_leg, 3.5, n, speed=20)
+            sleep = clamp(6 + noise())
+            walking = 12
+            if n % 9 == 0:
+                note = "Hard to get motivated. Stayed in bed most of the day."
+        case _:
+            pass
+    if n < 14:
+        symptoms.setdefault("incision_pain", "")
+    if n < 25 and rng.random() < 0.4:
+        symptoms.setdefault("muscle_spasm", "")
+    for code in SAFETY_ANSWER_CODES:
+        safety.setdefault(code, False)
+    leg_pain = clamp(leg + noise())
+    if demo.story == "emergency" and is_last:
+        side = LegSide.BOTH
+    elif leg_pain == 0:
+        side = LegSide.NONE
+    else:
+        side = LegSide.LEFT
+    return {
+        "back_pain": clamp(back + noise()),
+        "leg_pain": leg_pain,
+        "leg_side": side,
+        "symptoms": symptoms,
+        "safety": safety,
+        "temperature_c": temperature,
+        "walking_minutes": clamp(walking + rng.gauss(0, 3), 0, 600),
+        "opioid_doses": opioids,
+        "took_other_painkillers": n < 40,
+        "took_nerve_pain_medicine": demo.story in ("rebound", "low_mood") and n > 30,
+        "sleep_disturbance": sleep,
+        "note": note,
+    }
+
+
+def write_questionnaires(patient, demo: DemoPatient, n: int, day: date, rng: random.Random):
+    mood = demo.story == "low_mood"
+    if n % 7 == 0:
+        pain = clamp(recovering(demo.baseline_back, 4 if mood else 1.5, n) + rng.gauss(0, 0.5))
+        record_response(
+            patient,
+            "peg",
+            day,
+            {
+                "peg-pain": pain,
+                "peg-enjoyment": clamp(pain + (2 if mood else 0)),
+                "peg-activity": clamp(pain + (1 if mood else 0)),
+            },
+            by=patient.user,
+        )
+    if n % 14 == 0:
+        low = 2 if mood and n > 20 else 0
+        record_response(patient, "phq2", day, {"phq-q1": low, "phq-q2": min(3, low + 1) if mood else 0}, by=patient.user)
+        if mood and n > 20:
+            record_response(
+                patient,
+                "phq9",
+                day,
+                {f"phq-q{n}": score for n, score in enumerate((2, 2, 2, 2, 1, 2, 1, 1, 0), 1)},
+                by=patient.user,
+            )
+
+

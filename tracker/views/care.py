@@ -1,0 +1,65 @@
+"""Pages for the care team: the caseload, a patient's summary, enrolment."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tracker.access import get_patient, patients_visible_to
+from tracker.enrolment import enrol_patient, set_care_team
+from tracker.forms_accounts import CareTeamForm, EnrolPatientForm
+from tracker.models import Role
+from tracker.roles import care_staff_required, enrolling_staff_required
+
+PAGE_SIZE = 25
+
+
+@care_staff_required
+def caseload(request):
+    patients = patients_visible_to(request.user).select_related("user").order_by("user__full_name")
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tracker/care/caseload.html", {"page": page})
+
+
+@care_staff_required
+def patient_summary(request, patient_id):
+    patient = get_patient(request, "summary", patient_id)
+    team = patient.care_team.order_by("full_name")
+    return render(request, "tracker/care/patient.html", {"patient": patient, "team": team})
+
+
+@enrolling_staff_required
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    clinic = request.user.clinic
+    today = clinic.local_date()
+    form = EnrolPatientForm(clinic, today, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient, link = enrol_patient(clinic, form.cleaned_data, request.user)
+        messages.success(
+            request,
+            _("%(name)s is enrolled. An invitation was sent to %(email)s.")
+            % {"name": patient.name, "email": patient.user.email},
+        )
+        if request.user.role == Role.ADMIN:
+            return redirect("clinic-home")
+        return redirect("patient-summary", patient.public_id)
+    return render(request, "tracker/care/enrol.html", {"form": form})
+
+
+@enrolling_staff_required
+@require_http_methods(["GET", "POST"])
+def edit_care_team(request, patient_id):
+    patient = get_patient(request, "care team", patient_id, for_admin=True)
+    form = CareTeamForm(
+        patient.clinic,
+        request.POST or None,
+        initial={"care_team": list(patient.care_team.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        set_care_team(patient, form.cleaned_data["care_team"])
+        messages.success(request, _("The care team is updated."))
+        return redirect("clinic-home" if request.user.role == Role.ADMIN else "caseload")
+    return render(request, "tracker/care/care_team.html", {"form": form, "patient": patient})
+

@@ -1,0 +1,131 @@
+"""The patient's own pages: home, today's check-in, history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tracker.access import get_patient
+from tracker.checkins import record_checkin
+from tracker.forms_checkin import CheckInForm, initial_from_checkin
+from tracker.models import Source
+from tracker.questionnaire_responses import due_for
+from tracker.roles import patient_required
+from tracker.views.safety import safety_screen
+from tracker.vocabulary import SAFETY_ANSWER_CODES, SYMPTOM_CODES
+
+
+@patient_required
+def patient_home(request):
+    patient = get_patient(request, "home")
+    today = patient.local_date()
+    checkin = patient.checkins.filter(day=today).first()
+    return render(
+        request,
+        "tracker/patient/home.html",
+        {
+            "patient": patient,
+            "today": today,
+            "checkin": checkin,
+            "due": due_for(patient, today),
+        },
+    )
+
+
+def editable(patient, day: date) -> bool:
+    today = patient.local_date()
+    return today - timedelta(days=settings.CHECKIN_EDIT_WINDOW_DAYS) <= day <= today
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def checkin(request, day: date | None = None):
+    """Today's check-in (or an earlier day within the edit window)."""
+    patient = get_patient(request, "check-in")
+    day = day or patient.local_date()
+    if not editable(patient, day):
+        raise Http404
+    existing = patient.checkins.filter(day=day).first()
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            result = record_checkin(
+                patient,
+                day,
+                form.cleaned_data["answers"],
+                by=request.user,
+                submission_id=form.cleaned_data["submission_id"],
+                source=Source.FORM,
+            )
+            return safety_screen(request, patient, result.findings, saved=result.checkin)
+    else:
+        form = CheckInForm(initial=initial_from_checkin(existing) if existing else None)
+    template = "tracker/patient/checkin.html"
+    if request.htmx:
+        template += "#checkin-form"
+    return render(
+        request,
+        template,
+        {
+            "patient": patient,
+            "form": form,
+            "day": day,
+            "existing": existing,
+            "is_today": day == patient.local_date(),
+        },
+    )
+
+
+@patient_required
+@require_POST
+def validate_field(request):
+    """htmx: the error (if any) of the one field the patient just left."""
+    name = request.POST.get("field", "")
+    form = CheckInForm(request.POST, require_core=False)
+    if name not in form.fields:
+        return HttpResponse("")
+    form.is_valid()
+    errors = form.errors.get(name, [])
+    return render(request, "tracker/patient/checkin.html#field-errors", {"errors": errors, "name": name})
+
+
+@patient_required
+def history(request):
+    patient = get_patient(request, "history")
+    checkins = patient.checkins.order_by("-day")[:90]
+    today = patient.local_date()
+    return render(
+        request,
+        "tracker/patient/history.html",
+        {
+            "patient": patient,
+            "checkins": checkins,
+            "today": today,
+            "checked_in_today": any(c.day == today for c in checkins),
+            "edit_from": today - timedelta(days=settings.CHECKIN_EDIT_WINDOW_DAYS),
+            "symptom_names": SYMPTOM_CODES,
+        },
+    )
+
+
+@patient_required
+def history_day(request, day: date):
+    patient = get_patient(request, "history")
+    entry = patient.checkins.filter(day=day).prefetch_related("revisions").first()
+    if entry is None:
+        raise Http404
+    return render(
+        request,
+        "tracker/patient/day.html",
+        {
+            "patient": patient,
+            "entry": entry,
+            "can_edit": editable(patient, day),
+            "symptom_names": SYMPTOM_CODES,
+            "safety_questions": SAFETY_ANSWER_CODES,
+        },
+    )

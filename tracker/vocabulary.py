@@ -1,0 +1,138 @@
+"""The stable codes a daily check-in is stored with, and the patient wording for each.
+
+Codes are those of clinical-reference §1.2 (symptoms) and §3 (safety answers); they are used
+in storage, imports and exports and never change. The wording is plain English; the view layer
+wraps it for translation. Each safety question is a yes/no question that is never vaguer than
+the trigger text of its §3 row.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# §3 safety questions, asked every day. Answer code -> yes/no question, in the order a check-in
+# form asks them (spinal emergencies first).
+SAFETY_ANSWER_CODES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "bladder_change": (
+            "Since your last check-in, have you had new trouble starting or stopping your urine, "
+            "been unable to pass urine, had new leaking of urine, or been unable to feel when "
+            "your bladder is full?"
+        ),
+        "saddle_numbness": (
+            "Do you have numbness or pins and needles between your legs, in your genitals, or "
+            "around your back passage (the area you would sit on in a saddle)?"
+        ),
+        "bowel_control_loss": (
+            "Have you been unable to control your bowels, or unable to feel when you pass a stool?"
+        ),
+        "sexual_function_loss": (
+            "Have you noticed a new loss of sexual function, or new numbness in your genitals?"
+        ),
+        "new_leg_weakness": (
+            "Is a leg newly weak or weaker than before, does your foot catch or drag when you "
+            "walk, or have you fallen because a leg gave way?"
+        ),
+        "legs_cannot_move": (
+            "Has a leg suddenly become very weak, or are you unable to move one or both legs?"
+        ),
+        "new_numbness": "Do you have new numbness in a leg or foot, or numbness that is spreading?",
+        "chest_pain_breathless": (
+            "Do you have chest pain or sudden shortness of breath, or are you coughing up blood?"
+        ),
+        "calf_pain_swelling": (
+            "Do you have pain, swelling or redness in one calf (the back of the lower leg)?"
+        ),
+        "feverish": "Do you feel feverish, hot or shivery? If you can, take your temperature.",
+        "wound_infection_signs": (
+            "Is there redness or warmth spreading around your wound, pus or cloudy or "
+            "bad-smelling fluid coming from it, or is the wound opening up?"
+        ),
+        "wound_bleeding": "Has blood soaked through your wound dressing?",
+        "bleeding_not_stopping": (
+            "Is your wound bleeding and not stopping, even when you press firmly on it?"
+        ),
+        "positional_headache": (
+            "Do you have a headache that gets worse when you sit or stand up and eases when you "
+            "lie flat?"
+        ),
+        "clear_wound_fluid": "Is clear, watery fluid leaking from your wound?",
+        "stiff_neck_or_confusion": (
+            "Do you have a stiff neck, or have you or people around you noticed that you are "
+            "confused?"
+        ),
+        "fall": "Have you had a fall since your last check-in?",
+    }
+)
+
+# §1.2 symptoms, recorded present/absent each day. Code -> patient wording.
+SYMPTOM_CODES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "radiating_pain": "Pain that shoots or spreads down a leg (or an arm)",
+        "heat_cold_sensitivity": "Unusual sensitivity to heat or cold",
+        "abnormal_sensation": (
+            "Odd nerve feelings: burning, electric shocks, or pain from a light touch"
+        ),
+        "leg_heaviness": "Legs feel heavy or weighted",
+        "numbness_tingling": "Numbness or pins and needles in a leg or foot",
+        "leg_weakness": "A leg feels weak or gives way (the same as before, not new or sudden)",
+        "muscle_spasm": "Back muscle spasms",
+        "incision_pain": "Pain at the wound",
+        "constipation": "No bowel movement for 3 days or more",
+    }
+)
+
+# Symptoms that take a side (left, right or both); the others are stored with side "".
+SIDED_SYMPTOMS: frozenset[str] = frozenset(
+    {
+        "radiating_pain",
+        "heat_cold_sensitivity",
+        "abnormal_sensation",
+        "leg_heaviness",
+        "numbness_tingling",
+        "leg_weakness",
+    }
+)
+
+# Values of DayRecord.leg_side and of a sided symptom's side.
+LEG_SIDES: tuple[str, ...] = ("none", "left", "right", "both")
+SYMPTOM_SIDES: tuple[str, ...] = ("left", "right", "both")
+
+# Answers that may mean cauda equina syndrome (RF-CES-*).
+CAUDA_EQUINA_ANSWERS: frozenset[str] = frozenset(
+    {"bladder_change", "saddle_numbness", "bowel_control_loss", "sexual_function_loss"}
+)
+
+# "Any neurological answer" in §3 (RF-PAIN-UNCONTROLLED, RF-FALL): the cauda equina answers
+# plus new weakness and new numbness.
+NEUROLOGICAL_ANSWERS: frozenset[str] = CAUDA_EQUINA_ANSWERS | {
+    "new_leg_weakness",
+    "legs_cannot_move",
+    "new_numbness",
+}
+
+# Nerve symptoms of §1.2 ("any neuro symptom" in P1).
+NEUROLOGICAL_SYMPTOMS: frozenset[str] = SIDED_SYMPTOMS
+
+# Which §3 rule acts on each answer code, for grouping and for explaining an answer.
+RULE_FOR_SAFETY_ANSWER: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "bladder_change": "RF-CES-BLADDER",
+        "saddle_numbness": "RF-CES-SADDLE",
+        "bowel_control_loss": "RF-CES-BOWEL",
+        "sexual_function_loss": "RF-CES-SEXUAL",
+        "new_leg_weakness": "RF-WEAKNESS-NEW",
+        "legs_cannot_move": "RF-WEAKNESS-NEW",
+        "new_numbness": "RF-NUMB-NEW",
+        "chest_pain_breathless": "RF-CHEST",
+        "calf_pain_swelling": "RF-CALF",
+        "feverish": "RF-FEVER",
+        "wound_infection_signs": "RF-WOUND",
+        "wound_bleeding": "RF-WOUND-BLEED",
+        "bleeding_not_stopping": "RF-WOUND-BLEED",
+        "positional_headache": "RF-CSF",
+        "clear_wound_fluid": "RF-CSF",
+        "stiff_neck_or_confusion": "RF-CSF",
+        "fall": "RF-FALL",
+    }
+)
