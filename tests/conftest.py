@@ -14,12 +14,18 @@ PASSWORD = "correct horse battery staple"
 
 def make_user(email: str, role: Role, clinic: Clinic | None, **fields) -> User:
     return User.objects.create_user(
-        email=email, password=PASSWORD, full_name=fields.pop("full_name", email.split("@")[0].title()),
-        role=role, clinic=clinic, **fields,
+        email=email,
+        password=PASSWORD,
+        full_name=fields.pop("full_name", email.split("@")[0].title()),
+        role=role,
+        clinic=clinic,
+        **fields,
     )
 
 
-def make_patient(email: str, clinic: Clinic, *, surgery_days_ago: int = 20, team=(), **fields) -> Patient:
+def make_patient(
+    email: str, clinic: Clinic, *, surgery_days_ago: int = 20, team=(), **fields
+) -> Patient:
     user = make_user(email, Role.PATIENT, clinic, full_name=fields.pop("full_name", "Pat Example"))
     today = timezone.localdate()
     patient = Patient.objects.create(
@@ -60,7 +66,13 @@ def other_clinic(db):
 
 @pytest.fixture
 def surgeon(clinic):
-    return make_user("surgeon@clinic.test", Role.CLINICIAN, clinic, clinician_kind=ClinicianKind.SURGEON, full_name="Sam Surgeon")
+    return make_user(
+        "surgeon@clinic.test",
+        Role.CLINICIAN,
+        clinic,
+        clinician_kind=ClinicianKind.SURGEON,
+        full_name="Sam Surgeon",
+    )
 
 
 @pytest.fixture
@@ -71,12 +83,24 @@ def physio(clinic):
 @pytest.fixture
 def outsider_staff(clinic):
     """Staff of the same clinic who are not on the patient's care team."""
-    return make_user("nurse@clinic.test", Role.CLINICIAN, clinic, clinician_kind=ClinicianKind.NURSE, full_name="Nell Nurse")
+    return make_user(
+        "nurse@clinic.test",
+        Role.CLINICIAN,
+        clinic,
+        clinician_kind=ClinicianKind.NURSE,
+        full_name="Nell Nurse",
+    )
 
 
 @pytest.fixture
 def foreign_staff(other_clinic):
-    return make_user("surgeon@elsewhere.test", Role.CLINICIAN, other_clinic, clinician_kind=ClinicianKind.SURGEON, full_name="Otto Other")
+    return make_user(
+        "surgeon@elsewhere.test",
+        Role.CLINICIAN,
+        other_clinic,
+        clinician_kind=ClinicianKind.SURGEON,
+        full_name="Otto Other",
+    )
 
 
 @pytest.fixture
@@ -87,8 +111,13 @@ def clinic_admin(clinic):
 @pytest.fixture
 def patient(clinic, surgeon, physio):
     return make_patient(
-        "patient@clinic.test", clinic, team=(surgeon, physio), surgeon=surgeon,
-        full_name="Pat Example", baseline_back_pain=7, baseline_leg_pain=8,
+        "patient@clinic.test",
+        clinic,
+        team=(surgeon, physio),
+        surgeon=surgeon,
+        full_name="Pat Example",
+        baseline_back_pain=7,
+        baseline_leg_pain=8,
     )
 
 

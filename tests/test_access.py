@@ -42,7 +42,10 @@ def test_staff_outside_the_care_team_get_404_and_no_log(request, patient, who):
 
 
 def test_clinic_admin_reaches_enrolment_of_own_clinic_only(patient, clinic_admin, foreign_staff):
-    assert get_patient(request_for(clinic_admin), "care team", patient.public_id, for_admin=True) == patient
+    assert (
+        get_patient(request_for(clinic_admin), "care team", patient.public_id, for_admin=True)
+        == patient
+    )
     with pytest.raises(Http404):
         get_patient(request_for(foreign_staff), "care team", patient.public_id, for_admin=True)
 

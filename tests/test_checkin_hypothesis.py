@@ -8,15 +8,28 @@ from tracker.forms_checkin import CheckInForm
 from tracker.models import CheckIn
 
 FIELDS = [
-    "back_pain", "leg_pain", "leg_side", "temperature_c", "walking_minutes", "opioid_doses",
-    "sleep_disturbance", "note", "took_other_painkillers", "safety_feverish", "safety_bladder_change",
-    "symptom_radiating_pain", "symptom_radiating_pain_side", "submission_id",
+    "back_pain",
+    "leg_pain",
+    "leg_side",
+    "temperature_c",
+    "walking_minutes",
+    "opioid_doses",
+    "sleep_disturbance",
+    "note",
+    "took_other_painkillers",
+    "safety_feverish",
+    "safety_bladder_change",
+    "symptom_radiating_pain",
+    "symptom_radiating_pain_side",
+    "submission_id",
 ]
 values = st.one_of(
     st.text(max_size=30),
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
-    st.sampled_from(["", "yes", "no", "on", "left", "both", "none", "38.5", "NaN", "1e400", "\x00"]),
+    st.sampled_from(
+        ["", "yes", "no", "on", "left", "both", "none", "38.5", "NaN", "1e400", "\x00"]
+    ),
 )
 submissions = st.dictionaries(st.sampled_from(FIELDS), values, max_size=len(FIELDS))
 
@@ -33,7 +46,9 @@ def test_form_never_raises_and_cleans_to_valid_ranges(data):
 
 
 @given(data=submissions)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_view_never_errors_and_stores_only_valid_values(patient_client, patient, data):
     response = patient_client.post("/me/check-in/", {**checkin_post(), **data})
     assert response.status_code in (200, 400)

@@ -3,7 +3,9 @@ from django.core import mail
 from tracker.models import Clinic, Role, User
 
 
-def test_admin_sees_staff_and_enrolments(client, clinic_admin, surgeon, patient, other_clinic, foreign_staff):
+def test_admin_sees_staff_and_enrolments(
+    client, clinic_admin, surgeon, patient, other_clinic, foreign_staff
+):
     client.force_login(clinic_admin)
     html = client.get("/clinic/").content.decode()
     assert "Sam Surgeon" in html and "Pat Example" in html
@@ -13,7 +15,15 @@ def test_admin_sees_staff_and_enrolments(client, clinic_admin, surgeon, patient,
 def test_admin_invites_staff(client, clinic_admin, django_capture_on_commit_callbacks):
     client.force_login(clinic_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/clinic/staff/new/", {"full_name": "Quinn Q", "email": "quinn@clinic.test", "role": "clinician", "clinician_kind": "nurse"})
+        response = client.post(
+            "/clinic/staff/new/",
+            {
+                "full_name": "Quinn Q",
+                "email": "quinn@clinic.test",
+                "role": "clinician",
+                "clinician_kind": "nurse",
+            },
+        )
     assert response.status_code == 302
     quinn = User.objects.get(email="quinn@clinic.test")
     assert quinn.role == Role.CLINICIAN and quinn.clinic == clinic_admin.clinic
@@ -22,14 +32,24 @@ def test_admin_invites_staff(client, clinic_admin, django_capture_on_commit_call
 
 def test_clinician_needs_a_kind(client, clinic_admin):
     client.force_login(clinic_admin)
-    html = client.post("/clinic/staff/new/", {"full_name": "Quinn Q", "email": "quinn@clinic.test", "role": "clinician"}).content.decode()
+    html = client.post(
+        "/clinic/staff/new/",
+        {"full_name": "Quinn Q", "email": "quinn@clinic.test", "role": "clinician"},
+    ).content.decode()
     assert "Choose surgeon or nurse" in html
     assert not User.objects.filter(email="quinn@clinic.test").exists()
 
 
 def test_admin_edits_clinic_numbers(client, clinic_admin, clinic):
     client.force_login(clinic_admin)
-    data = {"name": clinic.name, "time_zone": "Europe/Dublin", "emergency_number": "112", "surgical_team_phone": "01 234", "out_of_hours_phone": "01 999", "crisis_line": "Samaritans 116 123"}
+    data = {
+        "name": clinic.name,
+        "time_zone": "Europe/Dublin",
+        "emergency_number": "112",
+        "surgical_team_phone": "01 234",
+        "out_of_hours_phone": "01 999",
+        "crisis_line": "Samaritans 116 123",
+    }
     assert client.post("/clinic/settings/", data).status_code == 302
     clinic.refresh_from_db()
     assert clinic.emergency_number == "112"
@@ -37,7 +57,14 @@ def test_admin_edits_clinic_numbers(client, clinic_admin, clinic):
 
 def test_bad_time_zone_is_refused(client, clinic_admin, clinic):
     client.force_login(clinic_admin)
-    data = {"name": clinic.name, "time_zone": "Nowhere/Atlantis", "emergency_number": "112", "surgical_team_phone": "01 234", "out_of_hours_phone": "01 999", "crisis_line": "x"}
+    data = {
+        "name": clinic.name,
+        "time_zone": "Nowhere/Atlantis",
+        "emergency_number": "112",
+        "surgical_team_phone": "01 234",
+        "out_of_hours_phone": "01 999",
+        "crisis_line": "x",
+    }
     html = client.post("/clinic/settings/", data).content.decode()
     assert "not a known time zone" in html
     assert Clinic.objects.get().time_zone == "Europe/London"

@@ -23,7 +23,9 @@ def enrolment_data(surgeon, physio, **overrides):
     return data
 
 
-def test_clinician_enrols_patient_who_gets_an_invitation(client, surgeon, physio, django_capture_on_commit_callbacks):
+def test_clinician_enrols_patient_who_gets_an_invitation(
+    client, surgeon, physio, django_capture_on_commit_callbacks
+):
     client.force_login(surgeon)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/care/enrol/", enrolment_data(surgeon, physio))
@@ -37,7 +39,9 @@ def test_clinician_enrols_patient_who_gets_an_invitation(client, surgeon, physio
     assert message.to == ["nina@example.test"]
     link = re.search(r"https?://[^/]+(/accounts/invitation/\S+/)", message.body).group(1)
     client.logout()
-    client.post(link, {"password1": "nina's long passphrase", "password2": "nina's long passphrase"})
+    client.post(
+        link, {"password1": "nina's long passphrase", "password2": "nina's long passphrase"}
+    )
     assert client.get("/").url == "/me/"
 
 
@@ -45,7 +49,13 @@ def test_enrolment_errors_are_shown_beside_the_field_and_nothing_is_saved(client
     client.force_login(surgeon)
     response = client.post(
         "/care/enrol/",
-        enrolment_data(surgeon, physio, baseline_leg_pain="11", date_of_birth="2999-01-01", time_zone="Mars/Base"),
+        enrolment_data(
+            surgeon,
+            physio,
+            baseline_leg_pain="11",
+            date_of_birth="2999-01-01",
+            time_zone="Mars/Base",
+        ),
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -57,7 +67,9 @@ def test_enrolment_errors_are_shown_beside_the_field_and_nothing_is_saved(client
 
 def test_email_already_in_use_is_refused(client, surgeon, physio, patient):
     client.force_login(surgeon)
-    response = client.post("/care/enrol/", enrolment_data(surgeon, physio, email="patient@clinic.test"))
+    response = client.post(
+        "/care/enrol/", enrolment_data(surgeon, physio, email="patient@clinic.test")
+    )
     assert "already has an account" in response.content.decode()
 
 
@@ -68,14 +80,19 @@ def test_physio_cannot_enrol(client, physio):
 
 def test_care_team_of_another_clinic_cannot_be_chosen(client, surgeon, physio, foreign_staff):
     client.force_login(surgeon)
-    response = client.post("/care/enrol/", enrolment_data(surgeon, physio, care_team=[foreign_staff.pk]))
+    response = client.post(
+        "/care/enrol/", enrolment_data(surgeon, physio, care_team=[foreign_staff.pk])
+    )
     assert "Select a valid choice" in response.content.decode()
     assert not Patient.objects.exists()
 
 
 def test_clinic_admin_changes_a_care_team(client, clinic_admin, patient, outsider_staff, surgeon):
     client.force_login(clinic_admin)
-    response = client.post(f"/care/patients/{patient.public_id}/care-team/", {"care_team": [surgeon.pk, outsider_staff.pk]})
+    response = client.post(
+        f"/care/patients/{patient.public_id}/care-team/",
+        {"care_team": [surgeon.pk, outsider_staff.pk]},
+    )
     assert response.status_code == 302
     assert set(patient.care_team.all()) == {surgeon, outsider_staff}
     assert AccessLog.objects.filter(actor=clinic_admin, action="care team").count() == 1

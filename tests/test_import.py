@@ -5,7 +5,10 @@ from django.core.management import CommandError, call_command
 
 from tracker.models import CheckIn, CheckInRevision, Source
 
-HEADER = "date,back_pain,leg_pain,leg_side,answers,temperature_c,walking_minutes,opioid_doses,sleep_disturbance,note\n"
+HEADER = (
+    "date,back_pain,leg_pain,leg_side,answers,temperature_c,walking_minutes,opioid_doses,"
+    "sleep_disturbance,note\n"
+)
 
 
 def write(tmp_path, body):
@@ -42,7 +45,12 @@ def test_import_twice_is_applied_once(tmp_path, patient):
 
 
 def test_empty_cells_mean_not_answered(tmp_path, patient):
-    call_command("import_checkins", str(write(tmp_path, f"{days_ago(patient, 1)},,,,,,,,,\n")), "--patient", "patient@clinic.test")
+    call_command(
+        "import_checkins",
+        str(write(tmp_path, f"{days_ago(patient, 1)},,,,,,,,,\n")),
+        "--patient",
+        "patient@clinic.test",
+    )
     checkin = CheckIn.objects.get()
     assert checkin.back_pain is None and checkin.walking_minutes is None
 
@@ -71,7 +79,12 @@ def test_a_bad_row_is_reported_by_line_and_nothing_is_saved(tmp_path, patient, c
 def test_duplicate_dates_are_refused(tmp_path, patient, capsys):
     d = days_ago(patient, 2)
     with pytest.raises(CommandError):
-        call_command("import_checkins", str(write(tmp_path, f"{d},5,3,left,,,,,,\n{d},4,3,left,,,,,,\n")), "--patient", "patient@clinic.test")
+        call_command(
+            "import_checkins",
+            str(write(tmp_path, f"{d},5,3,left,,,,,,\n{d},4,3,left,,,,,,\n")),
+            "--patient",
+            "patient@clinic.test",
+        )
     assert "appears twice" in capsys.readouterr().err
 
 

@@ -29,8 +29,15 @@ ADMIN_PAGES = {
     "clinic-settings": lambda p: "/clinic/settings/",
 }
 PUBLIC = {
-    "home", "healthz", "login", "logout", "accept-invitation", "password_reset",
-    "password_reset_done", "password_reset_confirm", "password_reset_complete",
+    "home",
+    "healthz",
+    "login",
+    "logout",
+    "accept-invitation",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
     "checkin-validate",  # a POST-only helper; covered in test_checkin
 }
 
@@ -63,7 +70,9 @@ def test_patient_pages(client, with_checkin, other_patient, surgeon, name):
 
 
 @pytest.mark.parametrize("name", sorted(CARE_PAGES))
-def test_care_pages(client, with_checkin, surgeon, physio, outsider_staff, foreign_staff, clinic_admin, name):
+def test_care_pages(
+    client, with_checkin, surgeon, physio, outsider_staff, foreign_staff, clinic_admin, name
+):
     url = CARE_PAGES[name](with_checkin)
     for member in (surgeon, physio):
         client.force_login(member)
@@ -78,17 +87,21 @@ def test_care_pages(client, with_checkin, surgeon, physio, outsider_staff, forei
 
 
 @pytest.mark.parametrize("name", sorted(ENROL_PAGES))
-def test_enrolment_pages(client, with_checkin, surgeon, physio, outsider_staff, foreign_staff, clinic_admin, name):
+def test_enrolment_pages(
+    client, with_checkin, surgeon, physio, outsider_staff, foreign_staff, clinic_admin, name
+):
     url = ENROL_PAGES[name](with_checkin)
     for allowed in (surgeon, clinic_admin):
         client.force_login(allowed)
         assert client.get(url).status_code == 200
-    for refused in (physio, foreign_staff, with_checkin.user):
+    for refused in (physio, with_checkin.user):
         client.force_login(refused)
         assert client.get(url).status_code == 404
     if name == "edit-care-team":
-        client.force_login(outsider_staff)  # a clinician, but not on this care team
-        assert client.get(url).status_code == 404
+        # Clinicians who are not on this care team, here or at another clinic.
+        for outsider in (outsider_staff, foreign_staff):
+            client.force_login(outsider)
+            assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(ADMIN_PAGES))

@@ -15,11 +15,25 @@ def add_history(patient, days):
     patient.surgery_date = today - timedelta(days=days + 1)
     patient.save(update_fields=["surgery_date"])
     CheckIn.objects.bulk_create(
-        CheckIn(patient=patient, day=today - timedelta(days=n), back_pain=n % 11, leg_pain=(n * 3) % 11, leg_side="left", symptoms={"muscle_spasm": ""}, safety={"fall": False})
+        CheckIn(
+            patient=patient,
+            day=today - timedelta(days=n),
+            back_pain=n % 11,
+            leg_pain=(n * 3) % 11,
+            leg_side="left",
+            symptoms={"muscle_spasm": ""},
+            safety={"fall": False},
+        )
         for n in range(1, days + 1)
     )
     QuestionnaireResponse.objects.bulk_create(
-        QuestionnaireResponse(patient=patient, instrument="peg", day=today - timedelta(days=n), total=4, item_scores={"peg-pain": 4})
+        QuestionnaireResponse(
+            patient=patient,
+            instrument="peg",
+            day=today - timedelta(days=n),
+            total=4,
+            item_scores={"peg-pain": 4},
+        )
         for n in range(7, days + 1, 7)
     )
 

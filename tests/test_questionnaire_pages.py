@@ -8,7 +8,9 @@ def phq9(item9=0, rest=1):
 def test_peg_page_shows_standard_wording_and_saves_score(patient_client, patient):
     html = patient_client.get("/me/questionnaires/peg/").content.decode()
     assert "What number best describes your pain on average in the past week" in html
-    response = patient_client.post("/me/questionnaires/peg/", {"peg-pain": "6", "peg-enjoyment": "4", "peg-activity": "5"})
+    response = patient_client.post(
+        "/me/questionnaires/peg/", {"peg-pain": "6", "peg-enjoyment": "4", "peg-activity": "5"}
+    )
     assert response.status_code == 200
     saved = QuestionnaireResponse.objects.get(patient=patient, instrument="peg")
     assert float(saved.total) == 5.0
@@ -22,9 +24,11 @@ def test_phq9_shows_attribution(patient_client):
 
 
 def test_unanswered_item_is_refused_beside_it(patient_client):
-    response = patient_client.post("/me/questionnaires/peg/", {"peg-pain": "6", "peg-enjoyment": "4"})
+    response = patient_client.post(
+        "/me/questionnaires/peg/", {"peg-pain": "6", "peg-enjoyment": "4"}
+    )
     html = response.content.decode()
-    assert "Please answer this question." in html[html.index('id="field-peg-activity"'):]
+    assert "Please answer this question." in html[html.index('id="field-peg-activity"') :]
     assert not QuestionnaireResponse.objects.exists()
 
 
@@ -40,13 +44,17 @@ def test_unknown_questionnaire_is_404(patient_client):
 
 
 def test_positive_phq2_offers_the_phq9(patient_client, patient):
-    html = patient_client.post("/me/questionnaires/phq2/", {"phq-q1": "2", "phq-q2": "1"}).content.decode()
+    html = patient_client.post(
+        "/me/questionnaires/phq2/", {"phq-q1": "2", "phq-q2": "1"}
+    ).content.decode()
     assert "/me/questionnaires/phq9/" in html
     assert QuestionnaireResponse.objects.get(instrument="phq2").total == 3
 
 
 def test_negative_phq2_does_not_offer_phq9(patient_client):
-    html = patient_client.post("/me/questionnaires/phq2/", {"phq-q1": "1", "phq-q2": "1"}).content.decode()
+    html = patient_client.post(
+        "/me/questionnaires/phq2/", {"phq-q1": "1", "phq-q2": "1"}
+    ).content.decode()
     assert "/me/questionnaires/phq9/" not in html
 
 
@@ -65,5 +73,7 @@ def test_phq9_without_item9_shows_no_crisis_line(patient_client):
 def test_home_lists_due_questionnaires(patient_client):
     html = patient_client.get("/me/").content.decode()
     assert "/me/questionnaires/peg/" in html
-    patient_client.post("/me/questionnaires/peg/", {"peg-pain": "6", "peg-enjoyment": "4", "peg-activity": "5"})
+    patient_client.post(
+        "/me/questionnaires/peg/", {"peg-pain": "6", "peg-enjoyment": "4", "peg-activity": "5"}
+    )
     assert "/me/questionnaires/peg/" not in patient_client.get("/me/").content.decode()

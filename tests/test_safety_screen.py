@@ -15,13 +15,17 @@ def test_emergency_answer_shows_the_emergency_screen_first(patient_client, patie
 
 
 def test_emergency_screen_with_htmx_replaces_the_page_content(patient_client):
-    response = patient_client.post("/me/check-in/", checkin_post(safety_saddle_numbness="yes"), headers={"HX-Request": "true"})
+    response = patient_client.post(
+        "/me/check-in/", checkin_post(safety_saddle_numbness="yes"), headers={"HX-Request": "true"}
+    )
     assert response["HX-Retarget"] == "#main"
     assert "tel:999" in response.content.decode()
 
 
 def test_urgent_answer_shows_surgical_team_and_out_of_hours_numbers(patient_client):
-    html = patient_client.post("/me/check-in/", checkin_post(safety_calf_pain_swelling="yes")).content.decode()
+    html = patient_client.post(
+        "/me/check-in/", checkin_post(safety_calf_pain_swelling="yes")
+    ).content.decode()
     assert "Call your surgical team today" in html
     assert 'href="tel:020 7946 0000"' in html
     assert 'href="tel:020 7946 0999"' in html
@@ -35,10 +39,15 @@ def test_plain_day_shows_no_alarm(patient_client):
 
 
 def test_emergency_outranks_urgent(patient_client):
-    html = patient_client.post("/me/check-in/", checkin_post(safety_calf_pain_swelling="yes", safety_chest_pain_breathless="yes")).content.decode()
+    html = patient_client.post(
+        "/me/check-in/",
+        checkin_post(safety_calf_pain_swelling="yes", safety_chest_pain_breathless="yes"),
+    ).content.decode()
     assert "Call for help now" in html
 
 
 def test_fever_with_temperature_is_urgent(patient_client):
-    html = patient_client.post("/me/check-in/", checkin_post(safety_feverish="yes", temperature_c="38.4")).content.decode()
+    html = patient_client.post(
+        "/me/check-in/", checkin_post(safety_feverish="yes", temperature_c="38.4")
+    ).content.decode()
     assert "Call your surgical team today" in html

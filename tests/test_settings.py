@@ -7,10 +7,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "SECRET_KEY", "DJANGO_DEBUG")}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "SECRET_KEY", "DJANGO_DEBUG")
+    }
     environment.update(env)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -35,5 +43,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_debug_is_off_unless_asked_for():
-    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION)
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION
+    )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr

@@ -52,16 +52,22 @@ def record_checkin(
         if not CheckInRevision.objects.filter(submission_id=submission_id).exists():
             raise
     checkin = CheckIn.objects.get(patient=patient, day=day)
-    return CheckInResult(checkin, created=False, repeated=True, findings=safety_findings(patient, checkin))
+    return CheckInResult(
+        checkin, created=False, repeated=True, findings=safety_findings(patient, checkin)
+    )
 
 
 def _apply(patient, day, answers, by, submission_id, source, notify) -> CheckInResult:
     applied = (
-        CheckInRevision.objects.filter(submission_id=submission_id).select_related("checkin").first()
+        CheckInRevision.objects.filter(submission_id=submission_id)
+        .select_related("checkin")
+        .first()
     )
     if applied is not None:
         checkin = applied.checkin
-        return CheckInResult(checkin, created=False, repeated=True, findings=safety_findings(patient, checkin))
+        return CheckInResult(
+            checkin, created=False, repeated=True, findings=safety_findings(patient, checkin)
+        )
 
     now = timezone.now()
     checkin, created = _lock_or_create(patient, day, now)
@@ -103,11 +109,21 @@ def _lock_or_create(patient: Patient, day: date, now) -> tuple[CheckIn, bool]:
 
 
 def safety_findings(patient: Patient, checkin: CheckIn) -> list[Finding]:
-    """The §3 findings for the check-in's day, from the patient's recent timeline."""
+    """The §3 findings that this check-in's answers raise (evidence dated on its day).
+
+    Findings resting only on other days (a questionnaire answered last week, say) were shown
+    when those were submitted; the response to a check-in speaks of the check-in.
+    """
     from tracker.rules.registry import safety_findings_for_day
 
     timeline = patient_timeline(patient)
-    return safety_findings_for_day(timeline, checkin.day, thresholds_for(patient))
+    findings = safety_findings_for_day(timeline, checkin.day, thresholds_for(patient))
+    return findings_dated(findings, checkin.day)
+
+
+def findings_dated(findings: list[Finding], day: date) -> list[Finding]:
+    wanted = day.isoformat()
+    return [f for f in findings if any(e.get("date") == wanted for e in f.evidence)]
 
 
 def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> list[Finding]:

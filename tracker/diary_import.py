@@ -65,7 +65,9 @@ def parse_answers(cell: str) -> tuple[dict[str, str], list[str]]:
             data[f"symptom_{code}"] = "on"
             if side:
                 if code not in SIDED_SYMPTOMS or side not in SYMPTOM_SIDES:
-                    problems.append(f"“{raw}”: a side is left, right or both, on a symptom that has one")
+                    problems.append(
+                        f"“{raw}”: a side is left, right or both, on a symptom that has one"
+                    )
                 else:
                     data[f"symptom_{code}_side"] = side
         else:

@@ -17,7 +17,7 @@ def invitation_link(token: str) -> str:
 
 
 def send_invitation(user: User, invited_by: User | None) -> str:
-    """Issue an invitation and queue its e-mail. Returns the link (shown to staff in development)."""
+    """Issue an invitation and queue its e-mail; returns the link."""
     _invitation, token = Invitation.issue(user, invited_by)
     link = invitation_link(token)
     clinic_name = user.clinic.name if user.clinic else "Laminar"
@@ -25,7 +25,12 @@ def send_invitation(user: User, invited_by: User | None) -> str:
         "Hello %(name)s,\n\n%(clinic)s has invited you to Laminar.\n"
         "Open this link to choose your password (it works once, for %(days)s days):\n\n"
         "%(link)s\n"
-    ) % {"name": user.full_name, "clinic": clinic_name, "days": settings.INVITATION_VALID_DAYS, "link": link}
+    ) % {
+        "name": user.full_name,
+        "clinic": clinic_name,
+        "days": settings.INVITATION_VALID_DAYS,
+        "link": link,
+    }
     transaction.on_commit(
         lambda: send_email.enqueue([user.email], _("Your Laminar invitation"), body)
     )

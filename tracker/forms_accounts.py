@@ -95,7 +95,9 @@ class EnrolPatientForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("Someone with this e-mail address already has an account."))
+            raise forms.ValidationError(
+                _("Someone with this e-mail address already has an account.")
+            )
         return email
 
     def clean_date_of_birth(self) -> date:
@@ -146,14 +148,19 @@ class StaffForm(forms.Form):
     )
     clinician_kind = forms.ChoiceField(
         label=_("For clinicians"),
-        choices=[(ClinicianKind.SURGEON, ClinicianKind.SURGEON.label), (ClinicianKind.NURSE, ClinicianKind.NURSE.label)],
+        choices=[
+            (ClinicianKind.SURGEON, ClinicianKind.SURGEON.label),
+            (ClinicianKind.NURSE, ClinicianKind.NURSE.label),
+        ],
         required=False,
     )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("Someone with this e-mail address already has an account."))
+            raise forms.ValidationError(
+                _("Someone with this e-mail address already has an account.")
+            )
         return email
 
     def clean(self):

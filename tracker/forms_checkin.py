@@ -135,7 +135,10 @@ class CheckInForm(forms.Form):
 
     def symptom_rows(self):
         return [
-            (self[f"symptom_{code}"], self[f"symptom_{code}_side"] if code in SIDED_SYMPTOMS else None)
+            (
+                self[f"symptom_{code}"],
+                self[f"symptom_{code}_side"] if code in SIDED_SYMPTOMS else None,
+            )
             for code in SYMPTOM_CODES
         ]
 

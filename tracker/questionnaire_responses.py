@@ -89,19 +89,22 @@ def _save(patient, code, day, values) -> QuestionnaireResponse:
 
 def after_response_saved(patient: Patient, response: QuestionnaireResponse, *, notify: bool):
     """The one place the rules run after a questionnaire is saved (inside its transaction)."""
-    from tracker.checkins import patient_timeline, thresholds_for
+    from tracker.checkins import findings_dated, patient_timeline, thresholds_for
     from tracker.rules.registry import questionnaire_findings_for_day
 
-    return questionnaire_findings_for_day(
+    findings = questionnaire_findings_for_day(
         patient_timeline(patient), response.day, thresholds_for(patient)
     )
+    return findings_dated(findings, response.day)
 
 
 def due_for(patient: Patient, today: date) -> list[scoring.Definition]:
     """The questionnaires due today, as definitions (one query)."""
     history = [
         (code, day, float(total))
-        for code, day, total in patient.questionnaire_responses.values_list("instrument", "day", "total")
+        for code, day, total in patient.questionnaire_responses.values_list(
+            "instrument", "day", "total"
+        )
     ]
     codes = scoring.due_questionnaires(patient.surgery_date, today, history)
     return [scoring.get_definition(code) for code in codes]

@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from tracker.converters import IsoDateConverter
-
 from tracker.views import accounts, care, clinic, health, patient, questionnaires
 
 register_converter(IsoDateConverter, "isodate")

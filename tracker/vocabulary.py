@@ -1,84 +1,89 @@
 """The stable codes a daily check-in is stored with, and the patient wording for each.
 
 Codes are those of clinical-reference §1.2 (symptoms) and §3 (safety answers); they are used
-in storage, imports and exports and never change. The wording is plain English; the view layer
-wraps it for translation. Each safety question is a yes/no question that is never vaguer than
-the trigger text of its §3 row.
+in storage, imports and exports and never change. The wording is plain English, marked for
+translation and translated where it is shown. Each safety question is a yes/no question that is
+never vaguer than the trigger text of its §3 row.
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
 
+# Marks the wording for translation; it is translated where it is shown.
+from django.utils.translation import gettext_noop as N_
+
 # §3 safety questions, asked every day. Answer code -> yes/no question, in the order a check-in
 # form asks them (spinal emergencies first).
 SAFETY_ANSWER_CODES: MappingProxyType[str, str] = MappingProxyType(
     {
-        "bladder_change": (
+        "bladder_change": N_(
             "Since your last check-in, have you had new trouble starting or stopping your urine, "
             "been unable to pass urine, had new leaking of urine, or been unable to feel when "
             "your bladder is full?"
         ),
-        "saddle_numbness": (
+        "saddle_numbness": N_(
             "Do you have numbness or pins and needles between your legs, in your genitals, or "
             "around your back passage (the area you would sit on in a saddle)?"
         ),
-        "bowel_control_loss": (
+        "bowel_control_loss": N_(
             "Have you been unable to control your bowels, or unable to feel when you pass a stool?"
         ),
-        "sexual_function_loss": (
+        "sexual_function_loss": N_(
             "Have you noticed a new loss of sexual function, or new numbness in your genitals?"
         ),
-        "new_leg_weakness": (
+        "new_leg_weakness": N_(
             "Is a leg newly weak or weaker than before, does your foot catch or drag when you "
             "walk, or have you fallen because a leg gave way?"
         ),
-        "legs_cannot_move": (
+        "legs_cannot_move": N_(
             "Has a leg suddenly become very weak, or are you unable to move one or both legs?"
         ),
-        "new_numbness": "Do you have new numbness in a leg or foot, or numbness that is spreading?",
-        "chest_pain_breathless": (
+        "new_numbness": N_(
+            "Do you have new numbness in a leg or foot, or numbness that is spreading?"
+        ),
+        "chest_pain_breathless": N_(
             "Do you have chest pain or sudden shortness of breath, or are you coughing up blood?"
         ),
-        "calf_pain_swelling": (
+        "calf_pain_swelling": N_(
             "Do you have pain, swelling or redness in one calf (the back of the lower leg)?"
         ),
-        "feverish": "Do you feel feverish, hot or shivery? If you can, take your temperature.",
-        "wound_infection_signs": (
+        "feverish": N_("Do you feel feverish, hot or shivery? If you can, take your temperature."),
+        "wound_infection_signs": N_(
             "Is there redness or warmth spreading around your wound, pus or cloudy or "
             "bad-smelling fluid coming from it, or is the wound opening up?"
         ),
-        "wound_bleeding": "Has blood soaked through your wound dressing?",
-        "bleeding_not_stopping": (
+        "wound_bleeding": N_("Has blood soaked through your wound dressing?"),
+        "bleeding_not_stopping": N_(
             "Is your wound bleeding and not stopping, even when you press firmly on it?"
         ),
-        "positional_headache": (
+        "positional_headache": N_(
             "Do you have a headache that gets worse when you sit or stand up and eases when you "
             "lie flat?"
         ),
-        "clear_wound_fluid": "Is clear, watery fluid leaking from your wound?",
-        "stiff_neck_or_confusion": (
+        "clear_wound_fluid": N_("Is clear, watery fluid leaking from your wound?"),
+        "stiff_neck_or_confusion": N_(
             "Do you have a stiff neck, or have you or people around you noticed that you are "
             "confused?"
         ),
-        "fall": "Have you had a fall since your last check-in?",
+        "fall": N_("Have you had a fall since your last check-in?"),
     }
 )
 
 # §1.2 symptoms, recorded present/absent each day. Code -> patient wording.
 SYMPTOM_CODES: MappingProxyType[str, str] = MappingProxyType(
     {
-        "radiating_pain": "Pain that shoots or spreads down a leg (or an arm)",
-        "heat_cold_sensitivity": "Unusual sensitivity to heat or cold",
-        "abnormal_sensation": (
+        "radiating_pain": N_("Pain that shoots or spreads down a leg (or an arm)"),
+        "heat_cold_sensitivity": N_("Unusual sensitivity to heat or cold"),
+        "abnormal_sensation": N_(
             "Odd nerve feelings: burning, electric shocks, or pain from a light touch"
         ),
-        "leg_heaviness": "Legs feel heavy or weighted",
-        "numbness_tingling": "Numbness or pins and needles in a leg or foot",
-        "leg_weakness": "A leg feels weak or gives way (the same as before, not new or sudden)",
-        "muscle_spasm": "Back muscle spasms",
-        "incision_pain": "Pain at the wound",
-        "constipation": "No bowel movement for 3 days or more",
+        "leg_heaviness": N_("Legs feel heavy or weighted"),
+        "numbness_tingling": N_("Numbness or pins and needles in a leg or foot"),
+        "leg_weakness": N_("A leg feels weak or gives way (the same as before, not new or sudden)"),
+        "muscle_spasm": N_("Back muscle spasms"),
+        "incision_pain": N_("Pain at the wound"),
+        "constipation": N_("No bowel movement for 3 days or more"),
     }
 )
 

@@ -50,6 +50,9 @@ class AccessLog(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.action}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("The access log cannot be changed.")

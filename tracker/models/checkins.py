@@ -33,7 +33,8 @@ class Source(models.TextChoices):
 
 def in_range(field: str, low: int | float, high: int | float) -> models.CheckConstraint:
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": low, f"{field}__lte": high}),
         name=f"checkin_{field}_range",
     )
 
@@ -152,3 +153,6 @@ class CheckInRevision(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.checkin} changed {self.changed_at:%Y-%m-%d %H:%M}"

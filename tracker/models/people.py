@@ -220,6 +220,9 @@ class CareTeamMember(models.Model):
             models.UniqueConstraint(fields=["patient", "staff"], name="one_membership_per_staff")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.staff} on the care team of {self.patient}"
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -244,6 +247,9 @@ class Invitation(models.Model):
 
     objects = InvitationQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"Invitation for {self.user}"
+
     @classmethod
     def issue(cls, user: User, created_by: User | None) -> tuple[Invitation, str]:
         """Create an invitation; returns it with the clear token (sent, never stored)."""
@@ -258,4 +264,6 @@ class Invitation(models.Model):
 
     @classmethod
     def find_usable(cls, token: str) -> Invitation | None:
-        return cls.objects.usable().select_related("user").filter(token_hash=hash_token(token)).first()
+        return (
+            cls.objects.usable().select_related("user").filter(token_hash=hash_token(token)).first()
+        )

@@ -52,6 +52,9 @@ class QuestionnaireResponse(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.day}: {self.total}"
+
     def as_score(self) -> QuestionnaireScore:
         return QuestionnaireScore(
             instrument=self.instrument,

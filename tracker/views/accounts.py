@@ -43,5 +43,7 @@ def accept_invitation(request, token: str):
         messages.success(request, _("Welcome to Laminar. Your password is set."))
         return redirect("home")
     return render(
-        request, "tracker/accounts/accept_invitation.html", {"form": form, "invitee": invitation.user}
+        request,
+        "tracker/accounts/accept_invitation.html",
+        {"form": form, "invitee": invitation.user},
     )

@@ -62,4 +62,3 @@ def edit_care_team(request, patient_id):
         messages.success(request, _("The care team is updated."))
         return redirect("clinic-home" if request.user.role == Role.ADMIN else "caseload")
     return render(request, "tracker/care/care_team.html", {"form": form, "patient": patient})
-

@@ -17,7 +17,9 @@ def clinic_home(request):
     clinic = request.user.clinic
     staff = User.objects.filter(clinic=clinic, role__in=STAFF_ROLES).order_by("role", "full_name")
     enrolments = (
-        patients_administered_by(request.user).select_related("user", "surgeon").order_by("-enrolled_at")
+        patients_administered_by(request.user)
+        .select_related("user", "surgeon")
+        .order_by("-enrolled_at")
     )
     return render(
         request,

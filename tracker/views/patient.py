@@ -90,7 +90,9 @@ def validate_field(request):
         return HttpResponse("")
     form.is_valid()
     errors = form.errors.get(name, [])
-    return render(request, "tracker/patient/checkin.html#field-errors", {"errors": errors, "name": name})
+    return render(
+        request, "tracker/patient/checkin.html#field-errors", {"errors": errors, "name": name}
+    )
 
 
 @patient_required

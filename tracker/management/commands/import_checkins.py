@@ -14,7 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--patient", required=True, help="The patient's e-mail address.")
 
     def handle(self, *args, file: Path, patient: str, **options):
-        found = Patient.objects.select_related("user", "clinic").filter(user__email=patient.lower()).first()
+        found = (
+            Patient.objects.select_related("user", "clinic")
+            .filter(user__email=patient.lower())
+            .first()
+        )
         if found is None:
             raise CommandError(f"No patient with the e-mail address {patient}.")
         try:
@@ -29,4 +33,6 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Nothing was imported: {len(error.problems)} row(s) need correcting."
             ) from error
-        self.stdout.write(self.style.SUCCESS(f"Imported {len(rows)} day(s) for {found.user.email}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported {len(rows)} day(s) for {found.user.email}.")
+        )

@@ -125,7 +125,11 @@ def staff_member(clinic, email, name, role, kind=ClinicianKind.NONE) -> User:
 
 def enrol_demo_patient(clinic, demo: DemoPatient, surgeon, team) -> Patient:
     user = User.objects.create_user(
-        email=demo.email, password=DEMO_PASSWORD, full_name=demo.name, role=Role.PATIENT, clinic=clinic
+        email=demo.email,
+        password=DEMO_PASSWORD,
+        full_name=demo.name,
+        role=Role.PATIENT,
+        clinic=clinic,
     )
     local_today = clinic.local_date()
     patient = Patient.objects.create(
@@ -207,7 +211,8 @@ def day_answers(demo: DemoPatient, n: int, rng: random.Random, *, is_last: bool)
             back += 2
             note = "Wound is red and warm, some yellow discharge."
         case "low_adherence":
-            walking = max(5, 25 - n * 0.15)
+            # Walks less and less over the last three weeks.
+            walking = 25 if n <= 70 else max(4, 25 - (n - 70) * 1.1)
             back += 1
         case "low_mood":
             back = recovering(demo.baseline_back, 4.5, n, speed=25)
@@ -264,7 +269,13 @@ def write_questionnaires(patient, demo: DemoPatient, n: int, day: date, rng: ran
         )
     if n % 14 == 0:
         low = 2 if mood and n > 20 else 0
-        record_response(patient, "phq2", day, {"phq-q1": low, "phq-q2": min(3, low + 1) if mood else 0}, by=patient.user)
+        record_response(
+            patient,
+            "phq2",
+            day,
+            {"phq-q1": low, "phq-q2": min(3, low + 1) if mood else 0},
+            by=patient.user,
+        )
         if mood and n > 20:
             record_response(
                 patient,
@@ -273,5 +284,3 @@ def write_questionnaires(patient, demo: DemoPatient, n: int, day: date, rng: ran
                 {f"phq-q{n}": score for n, score in enumerate((2, 2, 2, 2, 1, 2, 1, 1, 0), 1)},
                 by=patient.user,
             )
-
-

@@ -1,0 +1,32 @@
+"""Flag rules: pure functions over a patient's timeline (clinical-reference §3 and §4).
+
+Use `evaluate` for everything, `safety_findings_for_day` for the check-in response and
+`questionnaire_findings_for_day` for the questionnaire response; all live in
+`tracker.rules.registry`.
+"""
+
+from tracker.rules.registry import (
+    ALL_RULES,
+    PATTERN_RULES,
+    QUESTIONNAIRE_RULES,
+    RED_FLAG_RULES,
+    RULES_BY_ID,
+    evaluate,
+    questionnaire_findings_for_day,
+    safety_findings_for_day,
+    sort_findings,
+)
+from tracker.rules.thresholds import Thresholds
+
+__all__ = [
+    "ALL_RULES",
+    "PATTERN_RULES",
+    "QUESTIONNAIRE_RULES",
+    "RED_FLAG_RULES",
+    "RULES_BY_ID",
+    "Thresholds",
+    "evaluate",
+    "questionnaire_findings_for_day",
+    "safety_findings_for_day",
+    "sort_findings",
+]

@@ -1,0 +1,220 @@
+"""Pattern rules of activity and engagement (§4 P9 exercise, P11 walking, P12 check-ins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.rules.definition import RuleInfo, implements, iso, rounded
+from tracker.rules.patterns.windows import (
+    mean_evidence,
+    n_days,
+    post_operative_start,
+    required_days,
+    week_and_day,
+)
+from tracker.rules.thresholds import Thresholds
+from tracker.timeline import Finding, Level, Timeline
+from tracker.trends import (
+    adherence_between,
+    last_checkin,
+    reaches,
+    seven_day_mean,
+    week_dates,
+    week_since_surgery,
+    window_mean,
+)
+
+# P9 --------------------------------------------------------------------------------------
+
+ADHERENCE = RuleInfo("P9-ADHERENCE", 1, "§4", "[D]", "Exercise programme not followed")
+
+
+@implements(ADHERENCE)
+def low_exercise_adherence(
+    timeline: Timeline, as_of: date, thresholds: Thresholds
+) -> list[Finding]:
+    """P9-ADHERENCE [D]: over the last 2 complete weeks since surgery, < 50 % of prescribed
+    exercise sessions done in each week, or adherence down >= 50 % from the 2 weeks before
+    -> review (physiotherapist). Quiet when nothing was prescribed."""
+    day_number = timeline.day_number(as_of)
+    if day_number < 0:
+        return []
+    last_complete = week_since_surgery(timeline, as_of) - (0 if day_number % 7 == 6 else 1)
+    if last_complete < 1:
+        return []
+    weeks = [last_complete - 1, last_complete]
+    per_week = [adherence_between(timeline, *week_dates(timeline, w)) for w in weeks]
+    evidence = [
+        {
+            "date": iso(week_dates(timeline, week)[0]),
+            "week": week,
+            "done": result.done,
+            "prescribed": result.prescribed,
+            "percent": rounded(result.percent),
+        }
+        for week, result in zip(weeks, per_week, strict=True)
+    ]
+    reasons = []
+    if all(
+        r.percent is not None and r.percent < thresholds.adherence_low_percent for r in per_week
+    ):
+        reasons.append(
+            f"< {thresholds.adherence_low_percent:g} % of prescribed sessions in each of weeks "
+            f"{weeks[0]} and {weeks[1]}"
+        )
+    if last_complete >= 3:
+        recent = adherence_between(
+            timeline, week_dates(timeline, weeks[0])[0], week_dates(timeline, weeks[1])[1]
+        )
+        before_start = week_dates(timeline, last_complete - 3)[0]
+        before_end = week_dates(timeline, last_complete - 2)[1]
+        before = adherence_between(timeline, before_start, before_end)
+        if recent.percent is not None and before.percent:
+            drop = (before.percent - recent.percent) / before.percent * 100
+            if reaches(drop, thresholds.adherence_drop_percent):
+                evidence.insert(
+                    0,
+                    {
+                        "date": iso(before_start),
+                        "weeks": [last_complete - 3, last_complete - 2],
+                        "done": before.done,
+                        "prescribed": before.prescribed,
+                        "percent": rounded(before.percent),
+                    },
+                )
+                reasons.append(
+                    f"adherence {recent.percent:.0f} % in weeks {weeks[0]}-{weeks[1]} vs "
+                    f"{before.percent:.0f} % in the 2 weeks before (drop {drop:.0f} %)"
+                )
+    if not reasons:
+        return []
+    explanation = f"Exercise adherence: {'; '.join(reasons)}. Trials often call >= 80 % adherent."
+    noticed = (
+        "You have done fewer of your exercises than planned over the last two weeks. That "
+        "happens. Your physiotherapist will look at your programme and may adjust it with you."
+    )
+    return [ADHERENCE.finding(Level.REVIEW, noticed, explanation, evidence)]
+
+
+# P11 -------------------------------------------------------------------------------------
+
+WALKING_DECLINE = RuleInfo("P11-WALKING-DECLINE", 1, "§4", "[D]", "Walking declining")
+
+
+@implements(WALKING_DECLINE)
+def walking_decline(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
+    """P11-WALKING-DECLINE [D]: after week 2, the 7-day mean of walking minutes is >= 50 %
+    below the mean of the 2 weeks before it -> review (physiotherapist); soon when the
+    leg-pain 7-day mean is also >= 2 points above its mean of those 2 weeks."""
+    if timeline.day_number(as_of) <= thresholds.walking_after_day:
+        return []
+    min_days = thresholds.trend_min_days
+    current = seven_day_mean(timeline, as_of, "walking_minutes", min_days=min_days)
+    before_end = as_of - n_days(7)
+    before_start = post_operative_start(timeline, before_end - n_days(13))
+    before = window_mean(
+        timeline,
+        before_start,
+        before_end,
+        "walking_minutes",
+        min_days=required_days(14, thresholds),
+    )
+    if current is None or not before or before <= 0:
+        return []
+    drop = (before - current) / before * 100
+    if not reaches(drop, thresholds.walking_drop_percent):
+        return []
+    evidence = [
+        {
+            "date": iso(before_start),
+            "until": iso(before_end),
+            "walking_minutes_mean": rounded(before),
+        },
+        mean_evidence(as_of, "walking_minutes", current),
+    ]
+    explanation = (
+        f"Walking 7-day mean {current:.0f} min vs {before:.0f} min in the 2 weeks before "
+        f"(drop {drop:.0f} % >= {thresholds.walking_drop_percent:g} %)."
+    )
+    leg_now = seven_day_mean(timeline, as_of, "leg_pain", min_days=min_days)
+    leg_before = window_mean(
+        timeline, before_start, before_end, "leg_pain", min_days=required_days(14, thresholds)
+    )
+    if (
+        leg_now is not None
+        and leg_before is not None
+        and reaches(leg_now - leg_before, thresholds.walking_leg_pain_rise)
+    ):
+        evidence.append(
+            {
+                "date": iso(as_of),
+                "leg_pain_7_day_mean": rounded(leg_now),
+                "leg_pain_mean_before": rounded(leg_before),
+            }
+        )
+        explanation += f" Leg pain rose too: 7-day mean {leg_now:.1f} vs {leg_before:.1f}; soon."
+        noticed = (
+            "You are walking much less than before, and your leg pain has gone up. Your "
+            "surgeon's team would like to check on this."
+        )
+        return [WALKING_DECLINE.finding(Level.SOON, noticed, explanation, evidence)]
+    noticed = (
+        "You are walking much less than in the weeks before. Your physiotherapist will look at "
+        "this and may suggest ways to build up again."
+    )
+    return [WALKING_DECLINE.finding(Level.REVIEW, noticed, explanation, evidence)]
+
+
+# P12 -------------------------------------------------------------------------------------
+
+SILENCE = RuleInfo("P12-SILENCE", 1, "§4", "[D]", "No recent check-in")
+
+
+@implements(SILENCE)
+def check_ins_stopped(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
+    """P12-SILENCE [D]: no check-in for >= 3 days before day 42, or >= 7 days from then -> a
+    review finding; the flag engine decides between a reminder to the patient and a flag.
+
+    Days without a check-in = as_of minus the last check-in on or before as_of (or minus the
+    surgery date when there is none since surgery). Evidence gives `last_checkin` (None when
+    there has been none) and `days_without_checkin`.
+    """
+    day_number = timeline.day_number(as_of)
+    if day_number < 0:
+        return []
+    last = last_checkin(timeline, as_of)
+    since = max(last, timeline.surgery_date) if last else timeline.surgery_date
+    silent_days = (as_of - since).days
+    early = day_number < thresholds.silence_early_until_day
+    limit = thresholds.silence_days_early if early else thresholds.silence_days_late
+    if silent_days < max(limit, 1):
+        return []
+    evidence = [
+        {
+            "date": iso(since),
+            "last_checkin": iso(last) if last else None,
+            "days_without_checkin": silent_days,
+            "threshold_days": limit,
+        }
+    ]
+    explanation = (
+        f"No check-in for {silent_days} days "
+        + (f"(last on {iso(last)})" if last else "(none since surgery)")
+        + f" at {week_and_day(timeline, as_of)}; threshold {limit} days "
+        + ("in weeks 0-6." if early else "after week 6.")
+        + " Stopping logging can itself be a warning sign."
+    )
+    noticed = (
+        f"We have not had a check-in from you for {silent_days} days. A quick check-in helps "
+        "your care team follow your recovery. If something is worrying you, you can always "
+        "contact them."
+    )
+    return [
+        SILENCE.finding(
+            Level.REVIEW,
+            noticed,
+            explanation,
+            evidence,
+            instruction="Please fill in today's check-in when you can.",
+        )
+    ]

@@ -1,0 +1,207 @@
+"""Red flags of pain, bowels, falls and mood (§3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tracker.rules.definition import RuleInfo, implements, iso
+from tracker.rules.red_flags.answers import (
+    answered_yes,
+    day_evidence,
+    when,
+)
+from tracker.rules.thresholds import Thresholds
+from tracker.timeline import DayRecord, Finding, Level, Timeline
+from tracker.trends import (
+    answers_of,
+    numeric,
+    reaches,
+    record_on,
+    recorded_values,
+    symptoms_of,
+)
+from tracker.vocabulary import NEUROLOGICAL_ANSWERS
+
+
+def _max_pain(record: DayRecord) -> float | None:
+    values = [v for v in (numeric(record.back_pain), numeric(record.leg_pain)) if v is not None]
+    return max(values) if values else None
+
+
+PAIN_UNCONTROLLED = RuleInfo(
+    "RF-PAIN-UNCONTROLLED", 1, "§3", "[E] numbers [D]", "Severe pain not controlled by medicine"
+)
+
+
+def _took_no_painkillers(record: DayRecord) -> bool:
+    """The patient explicitly answered that no painkiller of any kind was taken that day."""
+    return (
+        numeric(record.opioid_doses) == 0
+        and record.took_other_painkillers is False
+        and record.took_nerve_pain_medicine is False
+    )
+
+
+@implements(PAIN_UNCONTROLLED)
+def uncontrolled_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
+    """RF-PAIN-UNCONTROLLED [E] numbers [D]: back or leg pain >= 8 on 2 consecutive days despite
+    painkillers -> soon; urgent if today's pain >= 9 or with any neurological answer today.
+
+    "Despite painkillers": the rule stays quiet only when the patient explicitly answered that
+    no painkiller at all was taken on one of those days; unanswered counts as taken.
+    """
+    days = max(int(thresholds.uncontrolled_days), 1)
+    run = []
+    for offset in range(days - 1, -1, -1):
+        record = record_on(timeline, as_of - timedelta(days=offset))
+        pain = None if record is None else _max_pain(record)
+        if record is None or pain is None or not reaches(pain, thresholds.uncontrolled_pain):
+            return []
+        if _took_no_painkillers(record):
+            return []
+        run.append((record, pain))
+    today, today_pain = run[-1]
+    neuro = answered_yes(today, NEUROLOGICAL_ANSWERS)
+    evidence = [
+        day_evidence(
+            record,
+            back_pain=numeric(record.back_pain),
+            leg_pain=numeric(record.leg_pain),
+            opioid_doses=numeric(record.opioid_doses),
+            took_other_painkillers=record.took_other_painkillers,
+            took_nerve_pain_medicine=record.took_nerve_pain_medicine,
+        )
+        for record, _ in run
+    ]
+    if neuro:
+        evidence[-1]["answers"] = neuro
+    explanation = (
+        f"Back or leg pain >= {thresholds.uncontrolled_pain} on {days} consecutive days up to "
+        f"{when(timeline, as_of)} while taking painkillers."
+    )
+    very_severe = reaches(today_pain, thresholds.uncontrolled_urgent_pain)
+    if very_severe or neuro:
+        reasons = ([f"pain {today_pain:g} today"] if very_severe else []) + neuro
+        explanation += f" Urgent because of {', '.join(reasons)}."
+        noticed = (
+            "Your pain has been severe for the last few days even with painkillers"
+            + (", and you told us about nerve changes" if neuro else "")
+            + ". Your surgical team needs to hear about this today."
+        )
+        return [PAIN_UNCONTROLLED.finding(Level.URGENT, noticed, explanation, evidence)]
+    noticed = (
+        "Your pain has been severe for the last few days even with painkillers. Your surgeon's "
+        "team can help you get it under control."
+    )
+    return [PAIN_UNCONTROLLED.finding(Level.SOON, noticed, explanation, evidence)]
+
+
+CONSTIPATION = RuleInfo("RF-CONSTIPATION", 1, "§3", "[E]", "Constipation while taking opioids")
+
+
+@implements(CONSTIPATION)
+def constipation_on_opioids(
+    timeline: Timeline, as_of: date, thresholds: Thresholds
+) -> list[Finding]:
+    """RF-CONSTIPATION [E]: no bowel movement for 3 days or more (symptom `constipation`) while
+    taking opioids (opioid_doses > 0 on any of the last 3 days) -> soon."""
+    record = record_on(timeline, as_of)
+    if record is None or "constipation" not in symptoms_of(record):
+        return []
+    window = max(int(thresholds.constipation_opioid_days), 1)
+    start = as_of - timedelta(days=window - 1)
+    doses = recorded_values(timeline, start, as_of, "opioid_doses")
+    if not any(value > 0 for _, value in doses):
+        return []
+    evidence = [{"date": iso(day), "opioid_doses": value} for day, value in doses]
+    evidence.append(day_evidence(record, symptoms=["constipation"]))
+    explanation = (
+        f"Constipation (no bowel movement >= 3 days) on {iso(as_of)} with opioid doses in the "
+        f"last {window} days."
+    )
+    noticed = (
+        "You told us you have not opened your bowels for 3 days or more while taking strong "
+        "painkillers, which often cause constipation. Your surgeon's office can advise you."
+    )
+    return [CONSTIPATION.finding(Level.SOON, noticed, explanation, evidence)]
+
+
+FALL = RuleInfo("RF-FALL", 1, "§3", "[E]", "A fall")
+
+
+@implements(FALL)
+def fall(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
+    """RF-FALL [E]: a fall (`fall`) -> soon; urgent with any new neurological answer."""
+    record = record_on(timeline, as_of)
+    if record is None or "fall" not in answers_of(record):
+        return []
+    neuro = answered_yes(record, NEUROLOGICAL_ANSWERS)
+    evidence = [day_evidence(record, answers=["fall", *neuro])]
+    explanation = f"Fall reported on {when(timeline, as_of)}"
+    if neuro:
+        explanation += f", with new neurological answers: {', '.join(neuro)}; urgent."
+        noticed = (
+            "You told us you had a fall, and about changes in feeling, strength or your "
+            "bladder or bowels. Your surgical team needs to check you today."
+        )
+        return [FALL.finding(Level.URGENT, noticed, explanation, evidence)]
+    noticed = "You told us you had a fall. Your surgeon's office will want to know how you are."
+    return [FALL.finding(Level.SOON, noticed, explanation + ".", evidence)]
+
+
+PHQ9_ITEM9 = RuleInfo(
+    "RF-PHQ9-ITEM9", 1, "§3", "[D] (local escalation route)", "Thoughts of self-harm (PHQ-9 item 9)"
+)
+
+
+# The linkId of item 9 in the shipped PHQ-9 definition (tracker/questionnaires/phq9.json,
+# LOINC 44260-8). Stored item scores are keyed by linkId.
+PHQ9_ITEM9_LINK_ID = "phq-q9"
+
+
+def _item9(items: object) -> float | None:
+    if not isinstance(items, dict):
+        return None
+    return numeric(items.get(PHQ9_ITEM9_LINK_ID))
+
+
+@implements(PHQ9_ITEM9)
+def phq9_self_harm(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
+    """RF-PHQ9-ITEM9 [D]: PHQ-9 item 9 (thoughts of self-harm) > 0 on a PHQ-9 of the last
+    14 days -> urgent, with crisis-line numbers shown at once (by the view). Never silent."""
+    start = as_of - timedelta(days=max(int(thresholds.phq9_item9_recent_days), 1) - 1)
+    positive = sorted(
+        (
+            (score.day, value)
+            for score in timeline.questionnaires
+            if score.instrument == "phq9" and start <= score.day <= as_of
+            for value in [_item9(score.items)]
+            if value is not None and value > 0
+        ),
+        key=lambda pair: pair[0],
+    )
+    if not positive:
+        return []
+    evidence = [
+        {"date": iso(day), "instrument": "phq9", "item_9": value} for day, value in positive
+    ]
+    explanation = (
+        "PHQ-9 item 9 (thoughts that you would be better off dead or of hurting yourself) "
+        + ", ".join(f"{value:g} on {iso(day)}" for day, value in positive)
+        + ". Follow the local escalation route; crisis-line numbers were shown to the patient."
+    )
+    noticed = (
+        "Thank you for answering honestly. You told us you have had thoughts that you would be "
+        "better off dead or of hurting yourself. You do not have to cope with this alone. If you "
+        "might act on these thoughts, or feel in danger now, call the emergency number now. "
+        "You can also call a crisis line at any time, day or night: the numbers are shown here."
+    )
+    return [
+        PHQ9_ITEM9.finding(
+            Level.URGENT,
+            noticed,
+            explanation,
+            evidence,
+            instruction="Please also call your care team today so they can support you.",
+        )
+    ]
