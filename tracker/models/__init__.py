@@ -1,5 +1,16 @@
 from .audit import AccessLog, AppendOnlyError
 from .checkins import CheckIn, CheckInRevision, LegSide, Source
+from .flags import (
+    ACTIVE_STATUSES,
+    ClinicThresholds,
+    DeliveryStatus,
+    Flag,
+    FlagLevel,
+    FlagStatus,
+    Notification,
+    PatientReminder,
+    ThresholdChange,
+)
 from .people import (
     STAFF_ROLES,
     CareTeamMember,
@@ -13,6 +24,15 @@ from .people import (
 from .questionnaires import QuestionnaireResponse, ResponseSource
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "ClinicThresholds",
+    "DeliveryStatus",
+    "Flag",
+    "FlagLevel",
+    "FlagStatus",
+    "Notification",
+    "PatientReminder",
+    "ThresholdChange",
     "STAFF_ROLES",
     "AccessLog",
     "AppendOnlyError",
