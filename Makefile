@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; \
 	done)
 
-.PHONY: install db run test lint format worker clean
+.PHONY: install db run test bench lint format worker clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Laminar needs Python 3.12 or newer, and none was found: install it (or 'pyenv install 3.12') and run make again." >&2; exit 1; }
@@ -31,6 +31,7 @@ run: db
 	@echo "Laminar is at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
 	@echo "Demo sign-ins, password laminar-demo:"
 	@echo "  patient@example.com  physio@example.com  surgeon@example.com  admin@example.com"
+	@echo "Staff also enter a 6-digit code: $(PY) manage.py demo_code surgeon@example.com"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	$(DEV) $(PY) manage.py db_worker & \
@@ -38,6 +39,10 @@ run: db
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Seeds a scratch database (never db.sqlite3), serves it with gunicorn and loads it with wrk.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ Outside development and test there is no default SECRET_KEY and DEBUG is off.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tracker",
 ]
 
@@ -66,11 +70,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.StaffSessionLimitsMiddleware",
+    "tracker.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tracker.middleware.PatientPagesNotCachedMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +119,28 @@ AUTH_USER_MODEL = "tracker.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout after repeated failed sign-ins, per (account, address) pair: a stranger guessing
+# from elsewhere locks only their own address out of that account, never the patient.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracker.sign_in.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tracker.access.client_address"
+AXES_VERBOSE = ENVIRONMENT != "test"
+AXES_USERNAME_CALLABLE = "tracker.sign_in.attempted_username"
+
+# Staff pass a second factor (TOTP) before any patient data (tracker.middleware).
+OTP_TOTP_ISSUER = "Laminar"
+# Staff sessions end after 15 minutes idle and 12 hours in all; patients' last 30 days.
+STAFF_SESSION_IDLE_SECONDS = 15 * 60
+STAFF_SESSION_MAX_SECONDS = 12 * 60 * 60
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -234,3 +265,11 @@ CHECKIN_EDIT_WINDOW_DAYS = int(os.environ.get("CHECKIN_EDIT_WINDOW_DAYS", "7"))
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
 # A licensed clinic's own questionnaire definitions (e.g. ODI), next to the shipped ones.
 QUESTIONNAIRE_EXTRA_DIR = os.environ.get("QUESTIONNAIRE_EXTRA_DIR", "")
+# Web Push for daily reminders (VAPID). Without a key pair, reminders go by e-mail only.
+# The public key is the base64url uncompressed P-256 point; the private key its base64url
+# or PEM form (`vapid --gen` from py-vapid makes a pair). The subject is mailto: or https:.
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:noreply@localhost")
+# `make bench` only: routes /bench/baseline, the constant response it compares pages with.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS")

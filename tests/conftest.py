@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.models import CareTeamMember, Clinic, ClinicianKind, Patient, Role, User
 
@@ -134,3 +137,30 @@ def sign_in(client, user: User):
 @pytest.fixture
 def patient_client(client, patient):
     return sign_in(client, patient.user)
+
+
+# Staff reach patient data only after a second factor (tracker.middleware). Tests sign staff in
+# with force_login, which then also passes the second factor; tests of the gate itself use
+# sign_in_with_password_only.
+_force_login_without_second_factor = Client.force_login
+
+
+def sign_in_with_password_only(client, user: User):
+    _force_login_without_second_factor(client, user)
+    return client
+
+
+def _force_login_with_second_factor(self, user, backend=None):
+    _force_login_without_second_factor(self, user, backend)
+    if user.role != Role.PATIENT:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def staff_force_login_passes_second_factor(monkeypatch):
+    monkeypatch.setattr(Client, "force_login", _force_login_with_second_factor)

@@ -127,3 +127,11 @@ def test_password_reset_does_not_reveal_unknown_addresses(client, db):
     response = client.post("/accounts/password-reset/", {"email": "nobody@clinic.test"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_sign_in_ignores_the_case_of_the_email(client, patient):
+    response = client.post(
+        "/accounts/login/", {"username": "Patient@Clinic.TEST", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/").url == "/me/"

@@ -18,23 +18,24 @@ def add_history(patient, days):
         CheckIn(
             patient=patient,
             day=today - timedelta(days=n),
-            back_pain=n % 11,
-            leg_pain=(n * 3) % 11,
+            back_pain=2 + n % 2,
+            leg_pain=1,
             leg_side="left",
             symptoms={"muscle_spasm": ""},
             safety={"fall": False},
         )
         for n in range(1, days + 1)
     )
+    # An improving PEG: 8 in the first days after surgery, 2 since.
     QuestionnaireResponse.objects.bulk_create(
         QuestionnaireResponse(
             patient=patient,
             instrument="peg",
             day=today - timedelta(days=n),
-            total=4,
-            item_scores={"peg-pain": 4},
+            total=8 if n > days - 7 else 2,
+            item_scores={"peg-pain": 2},
         )
-        for n in range(7, days + 1, 7)
+        for n in range(1, days + 1, 7)
     )
 
 

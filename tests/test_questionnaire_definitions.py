@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.scoring import (
+from tracker.questionnaire_definitions import (
     ITEM_CONTROL_URL,
     MAX_VALUE_URL,
     MIN_VALUE_URL,

@@ -27,8 +27,8 @@ def test_urgent_answer_shows_surgical_team_and_out_of_hours_numbers(patient_clie
         "/me/check-in/", checkin_post(safety_calf_pain_swelling="yes")
     ).content.decode()
     assert "Call your surgical team today" in html
-    assert 'href="tel:020 7946 0000"' in html
-    assert 'href="tel:020 7946 0999"' in html
+    assert 'href="tel:02079460000"' in html
+    assert 'href="tel:02079460999"' in html
     assert "Call for help now" not in html
 
 

@@ -9,19 +9,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker import scoring
-from tracker.scoring import (
+from tracker import questionnaire_definitions, scoring
+from tracker.questionnaire_definitions import (
     ORDINAL_VALUE_URL,
+    load_definition,
+    load_definitions,
+    parse_definition,
+)
+from tracker.scoring import (
     AnswerError,
     DefinitionError,
     available_definitions,
     default_schedules,
     due_questionnaires,
     get_definition,
-    load_definition,
-    load_definitions,
     meaningful_change,
-    parse_definition,
     score,
 )
 
@@ -341,7 +343,7 @@ def duplicate_nested_link_id(r):
             "text": "Low",
             "extension": [
                 {
-                    "url": scoring.ITEM_CONTROL_URL,
+                    "url": questionnaire_definitions.ITEM_CONTROL_URL,
                     "valueCodeableConcept": {"coding": [{"code": "lower"}]},
                 }
             ],

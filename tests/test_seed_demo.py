@@ -1,4 +1,5 @@
 from django.core.management import call_command
+from django.urls import reverse
 
 from tracker.checkins import patient_timeline
 from tracker.models import CheckIn, Clinic, Patient, QuestionnaireResponse, Source, User
@@ -43,3 +44,17 @@ def test_demo_histories_go_through_the_recording_path_and_raise_their_flags(db):
     patient = Patient.objects.get(user__email="patient@example.com")
     days = patient.checkins.order_by("day").values_list("day", flat=True)
     assert (days.last() - days.first()).days >= 85
+
+
+def test_demo_staff_can_pass_the_second_factor_with_demo_code(client, db):
+    from io import StringIO
+
+    call_command("seed_demo")
+    out = StringIO()
+    call_command("demo_code", "surgeon@example.com", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    client.post("/accounts/login/", {"username": "surgeon@example.com", "password": "laminar-demo"})
+    response = client.post(reverse("two-factor-verify"), {"code": code})
+    assert response.status_code == 302
+    assert client.get("/care/inbox/").status_code == 200

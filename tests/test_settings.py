@@ -7,9 +7,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    environment = {
-        k: v for k, v in os.environ.items() if k not in ("DJANGO_ENV", "SECRET_KEY", "DJANGO_DEBUG")
-    }
+    # A clean production environment: nothing the test run itself sets leaks into it.
+    dropped = ("DJANGO_ENV", "SECRET_KEY", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(env)
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],

@@ -214,3 +214,48 @@ def test_rolling_means_over_two_years_of_daily_data():
     tl = timeline(series(0, back_pain=[n % 11 for n in range(730)]))
     means = trends.rolling_means(tl, "back_pain", start=SURGERY, end=SURGERY + timedelta(729))
     assert len(means) == 730 - 3
+
+
+# Chart series ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("baseline", "level"),
+    [(8, 6), (10, 8), (6, 4.2), (5, 3.5), (0, 0)],  # 2 points, or 30 % when that is less
+)
+def test_improvement_level_is_the_easier_of_2_points_and_30_percent(baseline, level):
+    assert trends.improvement_level(baseline) == pytest.approx(level)
+    assert trends.meaningful_improvement(baseline, level) or baseline == 0
+
+
+def test_daily_values_has_every_day_with_none_for_missing_days():
+    tl = timeline(rec(1, leg_pain=4), rec(3, leg_pain=2))
+    assert trends.daily_values(tl, "leg_pain", day(0), day(3)) == [
+        (day(0), None),
+        (day(1), 4),
+        (day(2), None),
+        (day(3), 2),
+    ]
+
+
+def test_latest_seven_day_mean_ends_on_the_last_checkin():
+    tl = timeline(series(10, leg_pain=[6, 4, 4, 4, 4]))
+    assert trends.latest_seven_day_mean(tl, "leg_pain", day(30)) == (day(14), 4.4)
+    assert trends.latest_seven_day_mean(tl, "leg_pain", day(12)) is None  # 3 days only
+    assert trends.latest_seven_day_mean(timeline(), "leg_pain", day(12)) is None
+
+
+def test_weekly_symptom_days_by_week_since_surgery():
+    tl = timeline(
+        rec(5, symptoms="muscle_spasm"),
+        rec(6, symptoms="muscle_spasm constipation"),
+        rec(7),
+        rec(8, symptoms="muscle_spasm"),
+        rec(20, symptoms="incision_pain"),
+    )
+    weeks = trends.weekly_symptom_days(tl, day(6), day(20))
+    assert [(w.week, w.start, w.end, w.checkins, w.days) for w in weeks] == [
+        (0, day(6), day(6), 1, {"constipation": 1, "muscle_spasm": 1}),
+        (1, day(7), day(13), 2, {"muscle_spasm": 1}),
+        (2, day(14), day(20), 1, {"incision_pain": 1}),
+    ]

@@ -42,9 +42,9 @@ def client_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record_access(request: HttpRequest, patient: Patient, action: str) -> None:
+def _log_row(request: HttpRequest, patient: Patient, action: str) -> AccessLog:
     user = request.user
-    AccessLog.objects.create(
+    return AccessLog(
         actor=user,
         actor_label=f"{user.full_name} <{user.email}> ({user.role_label})",
         patient=patient,
@@ -52,6 +52,17 @@ def record_access(request: HttpRequest, patient: Patient, action: str) -> None:
         action=action,
         path=request.get_full_path()[:500],
         ip_address=client_address(request),
+    )
+
+
+def record_access(request: HttpRequest, patient: Patient, action: str) -> None:
+    _log_row(request, patient, action).save()
+
+
+def record_list_access(request: HttpRequest, patients, action: str) -> None:
+    """One access-log row per patient shown on a staff list page (one query)."""
+    AccessLog.objects.bulk_create(
+        [_log_row(request, patient, action) for patient in sorted(patients, key=lambda p: p.pk)]
     )
 
 

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Laminar"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from tracker.middleware import start_session_clock
+
+        user_logged_in.connect(start_session_clock, dispatch_uid="laminar-session-clock")

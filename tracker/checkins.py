@@ -12,8 +12,9 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tracker.models import CheckIn, CheckInRevision, Patient, Source, User
-from tracker.timeline import Finding
+from tracker.models import CheckIn, CheckInRevision, Patient, QuestionnaireResponse, Source, User
+from tracker.programmes import exercise_totals, record_exercise_logs
+from tracker.timeline import DayRecord, Finding, Timeline
 
 
 @dataclass
@@ -83,6 +84,7 @@ def _apply(patient, day, answers, by, submission_id, source, notify) -> CheckInR
     checkin.updated_by = by
     checkin.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
     checkin.save()
+    record_exercise_logs(checkin, answers.get("exercises"))
     CheckInRevision.objects.create(
         checkin=checkin,
         submission_id=submission_id,
@@ -127,26 +129,98 @@ def findings_dated(findings: list[Finding], day: date) -> list[Finding]:
 
 
 def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> list[Finding]:
-    """The one place the rules run after a check-in is saved, inside its transaction."""
-    return safety_findings(patient, checkin)
+    """The one place the rules run after a check-in is saved, inside its transaction.
+
+    Flags are stored for the care team; the patient is told what this check-in raised (the
+    §3 answers of its day) and any pattern that became a flag just now.
+    """
+    from tracker.flags import evaluate_patient
+
+    findings, outcome = evaluate_patient(
+        patient, checkin.day, fresh_days=frozenset({checkin.day}), notify=notify
+    )
+    news = {flag.rule_id for flag in outcome.opened + outcome.escalated}
+    dated = findings_dated(findings, checkin.day)
+    return [
+        f for f in findings if (f.rule_id.startswith("RF-") and f in dated) or f.rule_id in news
+    ]
 
 
 def thresholds_for(patient: Patient):
-    from tracker.rules.thresholds import Thresholds
+    from tracker.flags import thresholds_for as clinic_thresholds
 
-    return Thresholds()
+    return clinic_thresholds(patient)
 
 
-def patient_timeline(patient: Patient):
-    """The patient's whole timeline, in two queries whatever its length."""
-    from tracker.timeline import Timeline
+def patient_timeline(patient: Patient) -> Timeline:
+    """The patient's whole timeline, in a constant number of queries whatever its length."""
+    return next(iter(patient_timelines([patient])))[1]
 
-    days = tuple(c.as_day_record() for c in patient.checkins.order_by("day"))
-    scores = tuple(r.as_score() for r in patient.questionnaire_responses.order_by("day", "id"))
-    return Timeline(
-        surgery_date=patient.surgery_date,
-        days=days,
-        questionnaires=scores,
-        baseline_back_pain=patient.baseline_back_pain,
-        baseline_leg_pain=patient.baseline_leg_pain,
+
+def patient_timelines(patients, batch_size: int = 200):
+    """(patient, timeline) for many patients, a constant number of queries per batch."""
+    batch: list[Patient] = []
+    for patient in patients:
+        batch.append(patient)
+        if len(batch) == batch_size:
+            yield from _timelines(batch)
+            batch = []
+    if batch:
+        yield from _timelines(batch)
+
+
+TIMELINE_FIELDS = (
+    "day",
+    "back_pain",
+    "leg_pain",
+    "leg_side",
+    "symptoms",
+    "safety",
+    "temperature_c",
+    "walking_minutes",
+    "opioid_doses",
+    "took_other_painkillers",
+    "took_nerve_pain_medicine",
+    "sleep_disturbance",
+)
+
+
+def _timelines(patients: list[Patient]):
+    ids = [p.pk for p in patients]
+    days: dict[int, list] = {pk: [] for pk in ids}
+    exercise = exercise_totals(ids)
+    # Plain rows, not model instances: the daily run reads years of check-ins per patient.
+    rows = (
+        CheckIn.objects.filter(patient_id__in=ids)
+        .order_by("patient_id", "day")
+        .values_list("pk", "patient_id", *TIMELINE_FIELDS)
     )
+    for pk, patient_id, *values in rows:
+        record = dict(zip(TIMELINE_FIELDS, values, strict=True))
+        record["symptoms"] = dict(record["symptoms"] or {})
+        record["safety_answers"] = frozenset(
+            code for code, yes in (record.pop("safety") or {}).items() if yes
+        )
+        if record["temperature_c"] is not None:
+            record["temperature_c"] = float(record["temperature_c"])
+        record["leg_side"] = record["leg_side"] or ""
+        if pk in exercise:
+            record["exercise_done"], record["exercise_prescribed"] = exercise[pk]
+        days[patient_id].append(DayRecord(**record))
+    scores: dict[int, list] = {pk: [] for pk in ids}
+    responses = QuestionnaireResponse.objects.filter(patient_id__in=ids).order_by(
+        "patient_id", "day", "id"
+    )
+    for response in responses:
+        scores[response.patient_id].append(response.as_score())
+    for patient in patients:
+        yield (
+            patient,
+            Timeline(
+                surgery_date=patient.surgery_date,
+                days=tuple(days[patient.pk]),
+                questionnaires=tuple(scores[patient.pk]),
+                baseline_back_pain=patient.baseline_back_pain,
+                baseline_leg_pain=patient.baseline_leg_pain,
+            ),
+        )

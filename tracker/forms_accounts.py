@@ -18,6 +18,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case; phone keyboards capitalise the first letter.
+        return self.cleaned_data["username"].strip().lower()
+
 
 class SetPasswordFromInvitationForm(forms.Form):
     password1 = forms.CharField(

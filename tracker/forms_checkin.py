@@ -13,6 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracker.forms_programmes import add_exercise_fields, exercise_answers
 from tracker.models.checkins import NOTE_MAX_LENGTH, LegSide
 from tracker.vocabulary import SAFETY_ANSWER_CODES, SIDED_SYMPTOMS, SYMPTOM_CODES, SYMPTOM_SIDES
 
@@ -111,8 +112,9 @@ class CheckInForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, require_core: bool = True, **kwargs):
+    def __init__(self, *args, require_core: bool = True, exercises=(), **kwargs):
         super().__init__(*args, **kwargs)
+        add_exercise_fields(self, exercises)  # §1.1 `exercises`: today's prescribed ones
         for code, question in SAFETY_ANSWER_CODES.items():
             self.fields[f"safety_{code}"] = yes_no_field(_(question))
         for code, wording in SYMPTOM_CODES.items():
@@ -183,6 +185,7 @@ class CheckInForm(forms.Form):
             "took_nerve_pain_medicine": yes_no_value(data.get("took_nerve_pain_medicine")),
             "sleep_disturbance": data.get("sleep_disturbance"),
             "note": (data.get("note") or "").strip(),
+            "exercises": exercise_answers(self, data),
         }
         return data
 

@@ -89,13 +89,23 @@ def _save(patient, code, day, values) -> QuestionnaireResponse:
 
 def after_response_saved(patient: Patient, response: QuestionnaireResponse, *, notify: bool):
     """The one place the rules run after a questionnaire is saved (inside its transaction)."""
-    from tracker.checkins import findings_dated, patient_timeline, thresholds_for
-    from tracker.rules.registry import questionnaire_findings_for_day
+    from tracker.checkins import findings_dated
+    from tracker.flags import evaluate_patient
 
-    findings = questionnaire_findings_for_day(
-        patient_timeline(patient), response.day, thresholds_for(patient)
+    findings, outcome = evaluate_patient(
+        patient, response.day, fresh_days=frozenset({response.day}), notify=notify
     )
-    return findings_dated(findings, response.day)
+    news = {flag.rule_id for flag in outcome.opened + outcome.escalated}
+    dated = {f.rule_id for f in findings_dated(findings, response.day)}
+    return [
+        f
+        for f in findings
+        if f.rule_id in QUESTIONNAIRE_RULES and (f.rule_id in dated or f.rule_id in news)
+    ]
+
+
+# Rules a questionnaire answer can raise at once (clinical-reference §3 RF-PHQ9-ITEM9, §4 P8).
+QUESTIONNAIRE_RULES = frozenset({"RF-PHQ9-ITEM9", "P8-DEPRESSION"})
 
 
 def due_for(patient: Patient, today: date) -> list[scoring.Definition]:

@@ -31,3 +31,17 @@ patient_required = role_required(Role.PATIENT)
 care_staff_required = role_required(Role.PHYSIO, Role.CLINICIAN)
 enrolling_staff_required = role_required(Role.CLINICIAN, Role.ADMIN)
 clinic_admin_required = role_required(Role.ADMIN)
+
+
+def needs_second_factor(user) -> bool:
+    """Staff (every role but patient) must pass TOTP before any page with patient data."""
+    return user.is_authenticated and user.role != Role.PATIENT
+
+
+def second_factor_passed(user) -> bool:
+    """True once this session was verified with one of the user's confirmed TOTP devices.
+
+    `is_verified` is installed by django_otp.middleware.OTPMiddleware; without it, no.
+    """
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())

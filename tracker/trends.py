@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -291,13 +292,23 @@ def adherence_between(timeline: Timeline, start: date, end: date) -> Adherence:
     """
     done = prescribed = 0
     for record in records_between(timeline, start, end):
-        day_prescribed = numeric(record.exercise_prescribed)
-        if day_prescribed is None or day_prescribed <= 0:
-            continue
-        day_done = max(numeric(record.exercise_done) or 0, 0)
-        prescribed += int(day_prescribed)
-        done += int(min(day_done, day_prescribed))
+        counted = sessions_counted(record.exercise_done, record.exercise_prescribed)
+        if counted is not None:
+            done += counted[0]
+            prescribed += counted[1]
     return Adherence(done, prescribed)
+
+
+def sessions_counted(done: object, prescribed: object) -> tuple[int, int] | None:
+    """(done, prescribed) as adherence counts them; None when nothing was prescribed.
+
+    Sessions beyond the prescription are not counted, so extra work cannot hide missed work.
+    """
+    day_prescribed = numeric(prescribed)
+    if day_prescribed is None or day_prescribed <= 0:
+        return None
+    day_done = max(numeric(done) or 0, 0)
+    return int(min(day_done, day_prescribed)), int(day_prescribed)
 
 
 class WeekAdherence(NamedTuple):
@@ -315,13 +326,12 @@ def weekly_adherence(timeline: Timeline, as_of: date | None = None) -> list[Week
     weeks: dict[int, list[int]] = {}
     end = as_of or date.max
     for record in records_between(timeline, timeline.surgery_date, end):
-        day_prescribed = numeric(record.exercise_prescribed)
-        if day_prescribed is None or day_prescribed <= 0:
+        counted = sessions_counted(record.exercise_done, record.exercise_prescribed)
+        if counted is None:
             continue
-        day_done = max(numeric(record.exercise_done) or 0, 0)
         totals = weeks.setdefault(week_since_surgery(timeline, record.day), [0, 0])
-        totals[0] += int(min(day_done, day_prescribed))
-        totals[1] += int(day_prescribed)
+        totals[0] += counted[0]
+        totals[1] += counted[1]
     result = []
     for week in sorted(weeks):
         first, last = week_dates(timeline, week)
@@ -329,6 +339,52 @@ def weekly_adherence(timeline: Timeline, as_of: date | None = None) -> list[Week
             last = min(last, as_of)
         result.append(WeekAdherence(week, first, last, Adherence(*weeks[week])))
     return result
+
+
+class ExerciseSessions(NamedTuple):
+    """One exercise's sessions on one day, as logged in the check-in."""
+
+    day: date
+    exercise: str
+    done: int
+    prescribed: int
+
+
+def adherence_by_exercise(
+    sessions: Iterable[ExerciseSessions], start: date, end: date
+) -> dict[str, Adherence]:
+    """Adherence per exercise over start … end, counted as `adherence_between` counts days."""
+    totals: dict[str, list[int]] = {}
+    for entry in sessions:
+        counted = sessions_counted(entry.done, entry.prescribed)
+        if counted is None or not start <= entry.day <= end:
+            continue
+        total = totals.setdefault(entry.exercise, [0, 0])
+        total[0] += counted[0]
+        total[1] += counted[1]
+    return {name: Adherence(*total) for name, total in sorted(totals.items())}
+
+
+# §4 principle: a trend compares multi-day means. A change of a whole point between two
+# consecutive 7-day means is shown as "up" or "down" [D].
+TREND_STEP = 1.0
+
+
+def pain_trend(timeline: Timeline, as_of: date, field: str = "max_pain") -> str | None:
+    """The direction of `field`: "up", "down" or "flat".
+
+    The 7-day mean ending `as_of` against the 7 days before it; None when either week has
+    fewer than 4 recorded days (§4).
+    """
+    current = seven_day_mean(timeline, as_of, field)
+    before = seven_day_mean(timeline, as_of - timedelta(days=WINDOW_DAYS), field)
+    if current is None or before is None:
+        return None
+    if reaches(current - before, TREND_STEP):
+        return "up"
+    if reaches(before - current, TREND_STEP):
+        return "down"
+    return "flat"
 
 
 def symptom_days(timeline: Timeline, code: str, start: date, end: date) -> list[date]:
@@ -393,3 +449,70 @@ def opioid_days(timeline: Timeline, start: date, end: date) -> OpioidDays:
     """Days start … end with opioid_doses > 0, out of the days where opioid_doses was answered."""
     recorded = recorded_values(timeline, start, end, "opioid_doses")
     return OpioidDays(tuple(day for day, doses in recorded if doses > 0), len(recorded))
+
+
+def improvement_level(baseline_value: float, points: float = 2, percent: float = 30) -> float:
+    """The value at or below which a score is a meaningful improvement on `baseline_value`.
+
+    §2: ≥ `points` OR ≥ `percent` % lower, so whichever of the two is reached first. Never
+    below 0 (with a baseline of 0 there is no improvement to reach).
+    """
+    fall = min(points, baseline_value * percent / 100)
+    return max(baseline_value - fall, 0)
+
+
+def daily_values(
+    timeline: Timeline, field: str, start: date, end: date
+) -> list[tuple[date, float | None]]:
+    """One (date, value) for every calendar day start … end; None where nothing was recorded."""
+    values = []
+    day = start
+    while day <= end:
+        values.append((day, value_on(timeline, day, field)))
+        day += timedelta(days=1)
+    return values
+
+
+def latest_seven_day_mean(
+    timeline: Timeline, field: str, as_of: date, min_days: int = MIN_RECORDED_DAYS
+) -> tuple[date, float] | None:
+    """The 7-day mean of `field` ending on the latest check-in on or before `as_of` (§4).
+
+    None when that window has fewer than `min_days` values: a single reading says too little.
+    """
+    last = last_checkin(timeline, as_of)
+    if last is None:
+        return None
+    mean = seven_day_mean(timeline, last, field, min_days=min_days)
+    return None if mean is None else (last, mean)
+
+
+class WeekSymptoms(NamedTuple):
+    week: int  # weeks since surgery
+    start: date  # first day of the week that falls in the period asked for
+    end: date
+    checkins: int  # days with a check-in that week
+    days: dict[str, int]  # symptom code -> days ticked that week
+
+
+def weekly_symptom_days(timeline: Timeline, start: date, end: date) -> list[WeekSymptoms]:
+    """Symptom days per week since surgery, for each week start … end with a check-in.
+
+    A week cut by `start` or `end` counts only its days inside the period.
+    """
+    weeks: dict[int, tuple[int, Counter[str]]] = {}
+    for record in records_between(timeline, start, end):
+        week = week_since_surgery(timeline, record.day)
+        checkins, counts = weeks.get(week, (0, Counter()))
+        counts.update(symptoms_of(record).keys())
+        weeks[week] = (checkins + 1, counts)
+    result = []
+    for week in sorted(weeks):
+        first, last = week_dates(timeline, week)
+        checkins, counts = weeks[week]
+        result.append(
+            WeekSymptoms(
+                week, max(first, start), min(last, end), checkins, dict(sorted(counts.items()))
+            )
+        )
+    return result

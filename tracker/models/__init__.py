@@ -21,9 +21,25 @@ from .people import (
     Role,
     User,
 )
+from .privacy import ErasureRequest, ErasureStatus
+from .programmes import (
+    Exercise,
+    ExerciseLog,
+    Programme,
+    ProgrammeChange,
+    ProgrammeItem,
+    Restriction,
+    RestrictionKind,
+)
 from .questionnaires import QuestionnaireResponse, ResponseSource
+from .reminders import PushSubscription, ReminderChannel, ReminderPreference
 
 __all__ = [
+    "ErasureRequest",
+    "ErasureStatus",
+    "PushSubscription",
+    "ReminderChannel",
+    "ReminderPreference",
     "ACTIVE_STATUSES",
     "ClinicThresholds",
     "DeliveryStatus",
@@ -39,6 +55,13 @@ __all__ = [
     "CareTeamMember",
     "CheckIn",
     "CheckInRevision",
+    "Exercise",
+    "ExerciseLog",
+    "Programme",
+    "ProgrammeChange",
+    "ProgrammeItem",
+    "Restriction",
+    "RestrictionKind",
     "Clinic",
     "ClinicianKind",
     "Invitation",

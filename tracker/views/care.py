@@ -6,27 +6,47 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracker.access import get_patient, patients_visible_to
+from tracker.access import get_patient, record_list_access
+from tracker.caseload import (
+    SORT_OPTIONS,
+    caseload_queryset,
+    caseload_rows,
+    sorted_by_adherence,
+    valid_sort,
+)
 from tracker.enrolment import enrol_patient, set_care_team
 from tracker.forms_accounts import CareTeamForm, EnrolPatientForm
 from tracker.models import Role
 from tracker.roles import care_staff_required, enrolling_staff_required
+from tracker.views.trends import care_trends_context, render_with_fragment
 
 PAGE_SIZE = 25
 
 
 @care_staff_required
 def caseload(request):
-    patients = patients_visible_to(request.user).select_related("user").order_by("user__full_name")
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tracker/care/caseload.html", {"page": page})
+    sort = valid_sort(request.GET.get("sort"))
+    patients = caseload_queryset(request.user, sort)
+    if sort.removeprefix("-") == "adherence":
+        rows = sorted_by_adherence(caseload_rows(patients), reverse=sort.startswith("-"))
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = caseload_rows(page.object_list)
+    record_list_access(request, [row.patient for row in page.object_list], "caseload")
+    return render(
+        request,
+        "tracker/care/caseload.html",
+        {"page": page, "sort": sort, "sort_options": SORT_OPTIONS},
+    )
 
 
 @care_staff_required
 def patient_summary(request, patient_id):
     patient = get_patient(request, "summary", patient_id)
-    team = patient.care_team.order_by("full_name")
-    return render(request, "tracker/care/patient.html", {"patient": patient, "team": team})
+    context = care_trends_context(request, patient)
+    context.update(patient=patient, team=patient.care_team.order_by("full_name"))
+    return render_with_fragment(request, "tracker/care/patient.html", context)
 
 
 @enrolling_staff_required

@@ -1,6 +1,7 @@
 """The clinic admin's pages: staff, enrolments, clinic settings."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -8,7 +9,9 @@ from django.views.decorators.http import require_http_methods
 from tracker.access import patients_administered_by
 from tracker.enrolment import invite_staff
 from tracker.forms_accounts import ClinicForm, StaffForm
-from tracker.models import STAFF_ROLES, User
+from tracker.forms_flags import ThresholdsForm
+from tracker.models import STAFF_ROLES, ClinicThresholds, ThresholdChange, User
+from tracker.notifications import failed_for_clinic
 from tracker.roles import clinic_admin_required
 
 
@@ -48,3 +51,47 @@ def clinic_settings(request):
         messages.success(request, _("The clinic's settings are saved."))
         return redirect("clinic-home")
     return render(request, "tracker/clinic/settings.html", {"form": form})
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def thresholds(request):
+    """The clinic's [D] thresholds (clinical-reference §4); emergency ones only tighter."""
+    clinic = request.user.clinic
+    current = ClinicThresholds.objects.filter(clinic=clinic).first()
+    values = dict(current.values) if current else {}
+    form = ThresholdsForm(values, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        changed = save_thresholds(clinic, values, form.cleaned_data["overrides"], request.user)
+        messages.success(
+            request,
+            _("%(n)s threshold(s) changed.") % {"n": changed} if changed else _("Nothing changed."),
+        )
+        return redirect("clinic-thresholds")
+    history = ThresholdChange.objects.filter(clinic=clinic).select_related("changed_by")[:50]
+    return render(request, "tracker/clinic/thresholds.html", {"form": form, "history": history})
+
+
+@transaction.atomic
+def save_thresholds(clinic, old: dict, new: dict, by) -> int:
+    ClinicThresholds.objects.update_or_create(clinic=clinic, defaults={"values": new})
+    changes = [
+        ThresholdChange(
+            clinic=clinic,
+            name=name,
+            old_value=old.get(name),
+            new_value=new.get(name),
+            changed_by=by,
+        )
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    ]
+    ThresholdChange.objects.bulk_create(changes)
+    return len(changes)
+
+
+@clinic_admin_required
+def failed_notifications(request):
+    """E-mails to the clinic's staff that failed: retried automatically, shown here."""
+    rows = failed_for_clinic(request.user.clinic_id)[:100]
+    return render(request, "tracker/clinic/notifications.html", {"rows": rows})

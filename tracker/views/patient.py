@@ -7,12 +7,16 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.access import get_patient
+from tracker.articles import articles_for_week
 from tracker.checkins import record_checkin
 from tracker.forms_checkin import CheckInForm, initial_from_checkin
+from tracker.forms_programmes import exercise_initial
 from tracker.models import Source
+from tracker.programmes import logged_answers, scheduled_items
 from tracker.questionnaire_responses import due_for
 from tracker.roles import patient_required
 from tracker.views.safety import safety_screen
@@ -32,6 +36,8 @@ def patient_home(request):
             "today": today,
             "checkin": checkin,
             "due": due_for(patient, today),
+            # The few articles most relevant this week (tracker.articles).
+            "this_week": articles_for_week(patient.weeks_since_surgery(today), get_language())[:3],
         },
     )
 
@@ -50,8 +56,9 @@ def checkin(request, day: date | None = None):
     if not editable(patient, day):
         raise Http404
     existing = patient.checkins.filter(day=day).first()
+    exercises = scheduled_items(patient, day)
     if request.method == "POST":
-        form = CheckInForm(request.POST)
+        form = CheckInForm(request.POST, exercises=exercises)
         if form.is_valid():
             result = record_checkin(
                 patient,
@@ -63,7 +70,9 @@ def checkin(request, day: date | None = None):
             )
             return safety_screen(request, patient, result.findings, saved=result.checkin)
     else:
-        form = CheckInForm(initial=initial_from_checkin(existing) if existing else None)
+        initial = initial_from_checkin(existing) if existing else {}
+        initial.update(exercise_initial(logged_answers(existing)))
+        form = CheckInForm(initial=initial, exercises=exercises)
     template = "tracker/patient/checkin.html"
     if request.htmx:
         template += "#checkin-form"

@@ -14,8 +14,10 @@ from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.checkins import record_checkin
+from tracker.demo_exercises import demo_exercise_answers, give_demo_programme
 from tracker.models import (
     CareTeamMember,
     Clinic,
@@ -27,9 +29,12 @@ from tracker.models import (
     User,
 )
 from tracker.questionnaire_responses import record_response
+from tracker.second_factor import DEVICE_NAME
 from tracker.vocabulary import SAFETY_ANSWER_CODES
 
 DEMO_PASSWORD = "laminar-demo"  # noqa: S105 - documented demo sign-in
+# "Laminar-demo-key----" in hex; base32 JRQW22LOMFZC2ZDFNVXS223FPEWS2LJN for an authenticator.
+DEMO_TOTP_KEY = "4c616d696e61722d64656d6f2d6b65792d2d2d2d"
 HISTORY_DAYS = 90
 
 
@@ -104,6 +109,7 @@ def seed_demo(today: date | None = None) -> int:
             continue
         with transaction.atomic():
             patient = enrol_demo_patient(clinic, demo, surgeon, (surgeon, physio, nurse))
+            give_demo_programme(patient, physio)
             write_history(patient, demo, random.Random(1000 + index), today)  # noqa: S311
         created += 1
     return created
@@ -120,6 +126,9 @@ def staff_member(clinic, email, name, role, kind=ClinicianKind.NONE) -> User:
             clinician_kind=kind,
             clinic=clinic,
         )
+        # Demo staff share one published authenticator key, so the demo can be tried without
+        # setting up an app: `manage.py demo_code EMAIL` prints the current code.
+        TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=DEMO_TOTP_KEY, confirmed=True)
     return user
 
 
@@ -162,6 +171,7 @@ def write_history(patient: Patient, demo: DemoPatient, rng: random.Random, today
         if n < 1 or (demo.story == "low_adherence" and rng.random() < 0.25):
             continue  # no check-in on the day of surgery; some patients skip days
         answers = day_answers(demo, n, rng, is_last=offset == 0)
+        answers["exercises"] = demo_exercise_answers(patient, demo.story, day)
         record_checkin(
             patient,
             day,

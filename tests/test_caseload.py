@@ -1,0 +1,155 @@
+"""The physiotherapist's caseload: figures per patient, sorting, paging, constant queries."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import make_patient, make_user
+from tests.programme_data import prescribe
+from tracker.models import CheckIn, ExerciseLog, Flag, Role
+
+
+def add_days(patient, pains, item=None, done=None, prescribed=3):
+    """Check-ins ending today with the given back pain, oldest first; logs when `item`."""
+    today = patient.local_date()
+    checkins = CheckIn.objects.bulk_create(
+        CheckIn(patient=patient, day=today - timedelta(days=len(pains) - 1 - n), back_pain=pain)
+        for n, pain in enumerate(pains)
+    )
+    if item is not None:
+        ExerciseLog.objects.bulk_create(
+            ExerciseLog(checkin=c, item=item, sessions_done=done, sessions_prescribed=prescribed)
+            for c in checkins
+        )
+
+
+def open_flag(patient, rule_id="P7-SUSTAINED-HIGH", status="open"):
+    today = patient.local_date()
+    return Flag.objects.create(
+        patient=patient,
+        rule_id=rule_id,
+        level="soon",
+        level_rank=2,
+        status=status,
+        patient_message="-",
+        clinician_explanation="-",
+        reference="-",
+        first_evidence_day=today,
+        last_evidence_day=today,
+    )
+
+
+def rows_of(page: str) -> list[str]:
+    """The patient names in table order."""
+    return re.findall(r'<th scope="row"><a href="/care/patients/[^"]+/">([^<]+)</a>', page)
+
+
+def test_caseload_shows_the_figures_a_physio_scans(client, physio, patient):
+    item = prescribe(patient, physio, "walking")
+    # Pain 3 for a week, then 6 for a week: trend up. 2 of 3 sessions a day: 67 %.
+    add_days(patient, [3] * 7 + [6] * 7, item=item, done=2)
+    open_flag(patient)
+    open_flag(patient, "P9-ADHERENCE", status="acknowledged")
+    open_flag(patient, "P11-WALKING-DECLINE", status="resolved")
+    client.force_login(physio)
+    page = client.get("/care/").content.decode()
+    row = page.split("Pat Example")[1].split("</tr>")[0]
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert cells[0] == "2"  # weeks since surgery (20 days)
+    assert cells[1] == patient.local_date().strftime("%-d %b")
+    assert "up" in cells[2]
+    assert cells[3] == "67 %"
+    assert cells[4] == "2"  # open and acknowledged, not resolved
+
+
+def test_a_patient_without_data_shows_dashes(client, physio, patient):
+    client.force_login(physio)
+    row = client.get("/care/").content.decode().split("Pat Example")[1].split("</tr>")[0]
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert cells[1:] == ["—", "—", "—", "0"]
+
+
+def test_the_caseload_lists_only_the_physios_own_patients(client, physio, patient, other_patient):
+    client.force_login(physio)
+    page = client.get("/care/").content.decode()
+    assert "Pat Example" in page and "Olive Other" not in page
+
+
+@pytest.fixture
+def three_patients(clinic, physio):
+    a = make_patient("a@clinic.test", clinic, team=(physio,), full_name="Ann Able")
+    b = make_patient("b@clinic.test", clinic, team=(physio,), full_name="Ben Baker")
+    c = make_patient("c@clinic.test", clinic, team=(physio,), full_name="Cal Cole")
+    add_days(a, [2] * 3, item=prescribe(a, physio, "walking"), done=3)  # 100 %
+    add_days(b, [2] * 3, item=prescribe(b, physio, "walking"), done=1)  # 33 %
+    CheckIn.objects.create(patient=c, day=c.local_date() - timedelta(days=9), back_pain=2)
+    open_flag(c)
+    open_flag(c, "P9-ADHERENCE")
+    open_flag(a)
+    return a, b, c
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Ann Able", "Ben Baker", "Cal Cole"]),
+        ("-name", ["Cal Cole", "Ben Baker", "Ann Able"]),
+        ("adherence", ["Ben Baker", "Ann Able", "Cal Cole"]),  # lowest first, none last
+        ("flags", ["Cal Cole", "Ann Able", "Ben Baker"]),
+        ("last_checkin", ["Cal Cole", "Ann Able", "Ben Baker"]),  # quietest first
+        ("nonsense", ["Ann Able", "Ben Baker", "Cal Cole"]),  # refused: the default
+        ("-nonsense';--", ["Ann Able", "Ben Baker", "Cal Cole"]),
+    ],
+)
+def test_caseload_sorts(client, physio, three_patients, sort, expected):
+    client.force_login(physio)
+    response = client.get("/care/", {"sort": sort})
+    assert response.status_code == 200
+    assert rows_of(response.content.decode()) == expected
+
+
+def test_caseload_pages_keep_the_sort(client, clinic, physio):
+    for n in range(30):
+        make_patient(f"p{n:02}@clinic.test", clinic, team=(physio,), full_name=f"Patient {n:02}")
+    client.force_login(physio)
+    first = client.get("/care/", {"sort": "-name"}).content.decode()
+    assert len(rows_of(first)) == 25 and rows_of(first)[0] == "Patient 29"
+    assert "?sort=-name&amp;page=2" in first
+    second = client.get("/care/", {"sort": "-name", "page": "2"}).content.decode()
+    assert rows_of(second) == [f"Patient {n:02}" for n in range(4, -1, -1)]
+    assert client.get("/care/", {"page": "999"}).status_code == 200
+
+
+def caseload_queries(client, physio) -> int:
+    client.force_login(physio)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/care/", {"sort": "adherence"})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_caseload_queries_do_not_grow_with_patients(client, clinic):
+    counts = []
+    for label, patients in (("one", 1), ("many", 30)):
+        physio = make_user(f"physio-{label}@clinic.test", Role.PHYSIO, clinic)
+        for n in range(patients):
+            patient = make_patient(f"{label}{n}@clinic.test", clinic, team=(physio,))
+            add_days(patient, [4] * 14, item=prescribe(patient, physio, "walking"), done=2)
+            open_flag(patient)
+        counts.append(caseload_queries(client, physio))
+    assert counts[0] == counts[1]
+
+
+def test_caseload_queries_do_not_grow_with_days(client, clinic):
+    counts = []
+    for label, days in (("short", 1), ("long", 365)):
+        physio = make_user(f"physio-{label}@clinic.test", Role.PHYSIO, clinic)
+        patient = make_patient(f"{label}@clinic.test", clinic, team=(physio,))
+        patient.surgery_date = patient.local_date() - timedelta(days=days + 1)
+        patient.save(update_fields=["surgery_date"])
+        add_days(patient, [4] * days, item=prescribe(patient, physio, "walking"), done=2)
+        counts.append(caseload_queries(client, physio))
+    assert counts[0] == counts[1]

@@ -1,0 +1,135 @@
+"""Merging a check-in kept on a phone into one edited online: the later edit of each answer
+wins (pure functions, no database)."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from tracker.offline_checkins import (
+    answer_key_for_field,
+    changed_at_by_answer,
+    emergency_answer_codes,
+    merge_answers,
+)
+from tracker.vocabulary import CAUDA_EQUINA_ANSWERS
+
+T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def answers(**changes) -> dict:
+    base = {
+        "back_pain": 3,
+        "leg_pain": 2,
+        "leg_side": "left",
+        "symptoms": {},
+        "safety": {"fall": False, "feverish": False},
+        "temperature_c": None,
+        "walking_minutes": 20,
+        "opioid_doses": 0,
+        "took_other_painkillers": True,
+        "took_nerve_pain_medicine": False,
+        "sleep_disturbance": 2,
+        "note": "",
+    }
+    base.update(changes)
+    return base
+
+
+def test_emergency_answers_are_derived_from_the_rules():
+    codes = set(emergency_answer_codes())
+    assert codes == CAUDA_EQUINA_ANSWERS | {
+        "chest_pain_breathless",
+        "legs_cannot_move",
+        "bleeding_not_stopping",
+        "stiff_neck_or_confusion",
+    }
+    # Urgent on their own, not an emergency: the phone waits for the server.
+    assert not codes & {"calf_pain_swelling", "new_leg_weakness", "feverish", "fall"}
+
+
+def test_form_fields_map_to_answers():
+    assert answer_key_for_field("back_pain") == "back_pain"
+    assert answer_key_for_field("safety_fall") == "safety.fall"
+    assert answer_key_for_field("symptom_radiating_pain_side") == "symptoms.radiating_pain"
+    assert answer_key_for_field("symptom_muscle_spasm") == "symptoms.muscle_spasm"
+    assert answer_key_for_field("csrfmiddlewaretoken") is None
+
+
+def test_the_later_edit_of_each_answer_wins():
+    server = answers(back_pain=5, sleep_disturbance=6)
+    server_times = {"back_pain": at(30), "sleep_disturbance": at(10)}
+    phone = answers(back_pain=4, sleep_disturbance=1)
+    phone_times = {"back_pain": at(20), "sleep_disturbance": at(25)}
+
+    merge = merge_answers(server, server_times, phone, phone_times)
+
+    assert merge.answers["back_pain"] == 5  # changed online later
+    assert merge.answers["sleep_disturbance"] == 1  # changed on the phone later
+    assert merge.from_online == ["back_pain"]
+    assert merge.from_phone == ["sleep_disturbance"]
+
+
+def test_an_answer_the_phone_never_touched_keeps_the_online_value():
+    server = answers(note="Walked to the shop")
+    merge = merge_answers(server, {"note": at(5)}, answers(note=""), {})
+    assert merge.answers["note"] == "Walked to the shop"
+    assert merge.from_online == ["note"] and merge.from_phone == []
+
+
+def test_a_phone_answer_never_changed_online_wins():
+    merge = merge_answers(answers(), {}, answers(opioid_doses=2), {"opioid_doses": at(1)})
+    assert merge.answers["opioid_doses"] == 2
+
+
+def test_equal_times_keep_the_online_value():
+    merge = merge_answers(
+        answers(back_pain=5), {"back_pain": at(3)}, answers(), {"back_pain": at(3)}
+    )
+    assert merge.answers["back_pain"] == 5
+
+
+def test_safety_answers_and_symptoms_merge_one_by_one():
+    server = answers(safety={"fall": True, "feverish": False}, symptoms={"muscle_spasm": ""})
+    phone = answers(safety={"fall": False, "feverish": False, "bladder_change": True})
+    merge = merge_answers(
+        server,
+        {"safety.fall": at(50), "symptoms.muscle_spasm": at(5)},
+        phone,
+        {"safety.fall": at(40), "safety.bladder_change": at(41), "symptoms.muscle_spasm": at(42)},
+    )
+    assert merge.answers["safety"] == {"fall": True, "feverish": False, "bladder_change": True}
+    assert merge.answers["symptoms"] == {}  # unticked on the phone after it was ticked online
+    assert set(merge.from_phone) == {"safety.bladder_change", "symptoms.muscle_spasm"}
+    assert merge.from_online == ["safety.fall"]
+
+
+def test_linked_answers_move_together():
+    # Online: feverish yes with 38.2 at 10:00; phone: feverish no at 10:20 (no temperature).
+    server = answers(safety={"fall": False, "feverish": True}, temperature_c="38.2")
+    merge = merge_answers(
+        server,
+        {"safety.feverish": at(0), "temperature_c": at(0)},
+        answers(),
+        {"safety.feverish": at(20)},
+    )
+    assert merge.answers["safety"]["feverish"] is False
+    assert merge.answers["temperature_c"] is None
+    # The other way round the online reading stays with its "yes".
+    merge = merge_answers(server, {"temperature_c": at(30)}, answers(), {"safety.feverish": at(20)})
+    assert merge.answers["temperature_c"] == Decimal("38.2")
+    assert merge.answers["safety"]["feverish"] is True
+
+
+def test_when_each_answer_was_changed_comes_from_the_revisions():
+    first = answers()
+    second = answers(back_pain=6, safety={"fall": True, "feverish": False})
+    history = [(at(60), first, second), (at(0), {}, first)]  # any order
+    changed = changed_at_by_answer(history)
+    assert changed["back_pain"] == at(60)
+    assert changed["safety.fall"] == at(60)
+    assert changed["leg_pain"] == at(0)
+    assert "note" not in changed  # never given
+    assert "safety.bladder_change" not in changed

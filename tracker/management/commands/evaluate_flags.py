@@ -1,0 +1,47 @@
+"""Daily run of the rules, for the ones that depend on time passing (P3-P6 milestones,
+P12 silence). Cron, once a day after midnight in the clinic's time zone:
+
+    15 1 * * *  cd /srv/laminar && .venv/bin/python manage.py evaluate_flags
+"""
+
+import time
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tracker.checkins import patient_timelines
+from tracker.flags import evaluate_patient
+from tracker.models import Patient
+
+
+class Command(BaseCommand):
+    help = "Evaluate every flag rule for each patient (or one), as of today or a given day."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patient", help="Only this patient (e-mail address).")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            help="Evaluate as if this day (YYYY-MM-DD) were today.",
+        )
+
+    def handle(self, *args, patient=None, as_of=None, **options):
+        patients = Patient.objects.select_related("user", "clinic").order_by("pk")
+        if patient:
+            patients = patients.filter(user__email=patient.lower())
+            if not patients.exists():
+                raise CommandError(f"No patient with the e-mail address {patient}.")
+        started = time.monotonic()
+        evaluated = opened = reminded = 0
+        for batch_patient, timeline in patient_timelines(patients):
+            day = as_of or batch_patient.local_date()
+            _findings, outcome = evaluate_patient(
+                batch_patient, day, timeline=timeline.until(day), include_time_rules=True
+            )
+            evaluated += 1
+            opened += len(outcome.opened)
+            reminded += int(outcome.reminded)
+        self.stdout.write(
+            f"Evaluated {evaluated} patient(s) in {time.monotonic() - started:.1f} s: "
+            f"{opened} new flag(s), {reminded} reminder(s) sent."
+        )

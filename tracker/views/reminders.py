@@ -1,0 +1,74 @@
+"""The patient's daily reminder settings, and the Web Push subscription of their browser."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tracker.access import get_patient
+from tracker.forms_reminders import ReminderForm
+from tracker.models import PushSubscription, ReminderPreference
+from tracker.reminders import push_enabled
+from tracker.roles import patient_required
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    patient = get_patient(request, "reminders")
+    preference = ReminderPreference.objects.filter(patient=patient).first()
+    preference = preference or ReminderPreference(patient=patient)
+    has_push = patient.push_subscriptions.exists()
+    form = ReminderForm(request.POST or None, instance=preference, has_push=has_push)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your reminder settings are saved."))
+        return redirect("reminders")
+    return render(
+        request,
+        "tracker/reminders/settings.html",
+        {
+            "patient": patient,
+            "form": form,
+            "has_push": has_push,
+            "vapid_public_key": settings.WEBPUSH_VAPID_PUBLIC_KEY if push_enabled() else "",
+        },
+    )
+
+
+@patient_required
+@require_POST
+def push_subscription(request):
+    """JSON from PushManager.subscribe(): store it for this patient, or forget it."""
+    patient = get_patient(request, "reminders")
+    try:
+        data = json.loads(request.body)
+        endpoint = str(data["endpoint"])
+        keys = data.get("keys") or {}
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": _("This subscription could not be read.")}, status=400)
+    if data.get("unsubscribe"):
+        patient.push_subscriptions.filter(endpoint=endpoint).delete()
+        return JsonResponse({"status": "removed"})
+    subscription = PushSubscription.objects.filter(endpoint=endpoint).first()
+    subscription = subscription or PushSubscription(endpoint=endpoint)
+    # This browser now belongs to whoever is signed in on it.
+    subscription.patient = patient
+    subscription.p256dh = str(keys.get("p256dh", ""))
+    subscription.auth = str(keys.get("auth", ""))
+    subscription.last_error = ""
+    try:
+        subscription.full_clean(validate_unique=False)
+    except ValidationError:
+        return JsonResponse({"error": _("This subscription could not be read.")}, status=400)
+    if not subscription.endpoint.startswith("https://"):
+        return JsonResponse({"error": _("This subscription could not be read.")}, status=400)
+    subscription.save()
+    return JsonResponse({"status": "subscribed"})

@@ -1,0 +1,112 @@
+"""The triage inbox: flags of the signed-in staff member's patients, most severe first."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tracker import flags as engine
+from tracker.access import get_patient, patients_visible_to, record_list_access
+from tracker.forms_flags import InboxFilterForm, ResolveForm
+from tracker.models import ACTIVE_STATUSES, Flag
+from tracker.roles import care_staff_required
+
+PAGE_SIZE = 20
+
+
+@care_staff_required
+def inbox(request):
+    form = InboxFilterForm(request.GET or None)
+    chosen = form.filters()
+    flags = Flag.objects.filter(patient__in=patients_visible_to(request.user))
+    if chosen["status"] == "active":
+        flags = flags.filter(status__in=ACTIVE_STATUSES)
+    elif chosen["status"] != "all":
+        flags = flags.filter(status=chosen["status"])
+    if chosen["level"]:
+        flags = flags.filter(level=chosen["level"])
+    if chosen["rule"]:
+        flags = flags.filter(rule_id=chosen["rule"])
+    flags = flags.select_related("patient__user", "acknowledged_by", "resolved_by").triage_order()
+    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list_access(request, {flag.patient for flag in page.object_list}, "triage inbox")
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "tracker/care/inbox.html#flag-list" if request.htmx else "tracker/care/inbox.html"
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "query": query.urlencode(), "resolve_form": ResolveForm()},
+    )
+
+
+def flag_for(request, flag_id, action: str) -> Flag:
+    """The flag, reached through its patient and the access helper (404 for outsiders)."""
+    patient_id = (
+        Flag.objects.filter(public_id=flag_id).values_list("patient__public_id", flat=True).first()
+    )
+    if patient_id is None:
+        raise Http404
+    patient = get_patient(request, action, patient_id)
+    return patient.flags.select_related("acknowledged_by", "resolved_by").get(public_id=flag_id)
+
+
+def flag_response(request, flag: Flag, form=None):
+    flag.refresh_from_db()
+    if request.htmx:
+        return render(
+            request,
+            "tracker/care/inbox.html#flag-card",
+            {"flag": flag, "resolve_form": form or ResolveForm()},
+        )
+    return redirect(safe_next(request))
+
+
+def safe_next(request) -> str:
+    target = request.POST.get("next", "")
+    # A path only: redirect() would take any other word for a view name to reverse.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return target
+    return reverse("triage-inbox")
+
+
+@care_staff_required
+@require_POST
+def acknowledge(request, flag_id):
+    flag = flag_for(request, flag_id, "flag:acknowledge")
+    if not engine.acknowledge(flag, request.user):
+        messages.info(request, _("This flag had already been acknowledged or resolved."))
+    return flag_response(request, flag)
+
+
+@care_staff_required
+@require_POST
+def resolve(request, flag_id):
+    flag = flag_for(request, flag_id, "flag:resolve")
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return flag_response(request, flag, form)
+        messages.error(request, _("Write a resolution note to resolve a flag."))
+        return redirect(safe_next(request))
+    if not engine.resolve(flag, request.user, form.cleaned_data["note"]):
+        messages.info(request, _("This flag had already been resolved."))
+    return flag_response(request, flag)
+
+
+@care_staff_required
+def flag_detail(request, flag_id):
+    flag = flag_for(request, flag_id, "flag")
+    return render(
+        request,
+        "tracker/care/flag.html",
+        {"flag": flag, "resolve_form": ResolveForm(), "patient": flag.patient},
+    )
