@@ -15,6 +15,7 @@ PATIENT_PAGES = {
     "checkin": lambda p: "/me/check-in/",
     "checkin-day": lambda p: f"/me/check-in/{p.local_date()}/",
     "history": lambda p: "/me/history/",
+    "ask": lambda p: "/me/ask/",
     "history-day": lambda p: f"/me/history/{p.local_date()}/",
     "questionnaire": lambda p: "/me/questionnaires/peg/",
     "learn": lambda p: "/learn/",

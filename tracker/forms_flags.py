@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import FlagLevel, FlagStatus
+from tracker.questions import ASK_RULE
 from tracker.rules import RULES_BY_ID, Thresholds
 
 STATUS_FILTERS = [
@@ -21,7 +22,11 @@ class InboxFilterForm(forms.Form):
     )
     rule = forms.ChoiceField(
         label=_("Rule"),
-        choices=[("", _("Any rule")), *[(rule_id, rule_id) for rule_id in RULES_BY_ID]],
+        choices=[
+            ("", _("Any rule")),
+            *[(rule_id, rule_id) for rule_id in RULES_BY_ID],
+            (ASK_RULE, _("Questions from patients")),
+        ],
         required=False,
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)

@@ -18,6 +18,7 @@ from tracker.forms_programmes import exercise_initial
 from tracker.models import Source
 from tracker.programmes import logged_answers, scheduled_items
 from tracker.questionnaire_responses import due_for
+from tracker.questions import replies_for
 from tracker.roles import patient_required
 from tracker.views.safety import safety_screen
 from tracker.vocabulary import SAFETY_ANSWER_CODES, SYMPTOM_CODES
@@ -38,6 +39,7 @@ def patient_home(request):
             "due": due_for(patient, today),
             # The few articles most relevant this week (tracker.articles).
             "this_week": articles_for_week(patient.weeks_since_surgery(today), get_language())[:3],
+            "replies": replies_for(patient),
         },
     )
 

@@ -15,6 +15,7 @@ from tracker import flags as engine
 from tracker.access import get_patient, patients_visible_to, record_list_access
 from tracker.forms_flags import InboxFilterForm, ResolveForm
 from tracker.models import ACTIVE_STATUSES, Flag
+from tracker.questions import notify_reply
 from tracker.roles import care_staff_required
 
 PAGE_SIZE = 20
@@ -97,7 +98,9 @@ def resolve(request, flag_id):
             return flag_response(request, flag, form)
         messages.error(request, _("Write a resolution note to resolve a flag."))
         return redirect(safe_next(request))
-    if not engine.resolve(flag, request.user, form.cleaned_data["note"]):
+    if engine.resolve(flag, request.user, form.cleaned_data["note"]):
+        notify_reply(flag)
+    else:
         messages.info(request, _("This flag had already been resolved."))
     return flag_response(request, flag)
 
