@@ -17,7 +17,10 @@ from django.utils.translation import gettext_lazy
 from tracker import trend_summaries as summaries
 from tracker import trends
 from tracker.charts import Chart, FlagMarker, Kind, Period, Series
+from tracker.scoring import MEANINGFUL_CHANGE
 from tracker.timeline import Timeline
+
+PEG_IMPROVEMENT_PERCENT = MEANINGFUL_CHANGE["peg"].percent
 
 # Colours pass WCAG AA contrast against white where they carry meaning on their own.
 BACK_COLOR = "#0b5cad"
@@ -307,7 +310,8 @@ def peg_chart(timeline: Timeline, period: Period, *, care_team: bool = False) ->
             % {"source": source, "value": summaries.number(value)}
         )
         if value > 0:
-            level = round(value * 0.7, 2)
+            # The PEG threshold of §2 (30 % by analogy [D]) comes from the one table of them.
+            level = round(value * (1 - PEG_IMPROVEMENT_PERCENT / 100), 2)
             series.append(
                 Series(
                     "improvement",
