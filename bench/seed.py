@@ -1,8 +1,8 @@
 """Benchmark data: patients with a year of daily check-ins, written in bulk.
 
 `bulk_checkin_rows` builds the CheckIn and CheckInRevision rows that
-`tracker.checkins.record_checkin(..., source=Source.IMPORT, notify=False)` writes for a new
-day (the same field values, the same revision), without running the rules after each day:
+`tracker.checkins.recording.record_checkin(..., source=Source.IMPORT, notify=False)`
+writes for a new day (the same field values, the same revision), without running the rules after each day:
 the flags are raised afterwards for every patient at once by `manage.py evaluate_flags`, which
 the benchmark times. tests/test_bench_seed.py holds the two paths to the same rows.
 """
@@ -29,7 +29,7 @@ from tracker.models import (
     Source,
     User,
 )
-from tracker.vocabulary import SAFETY_ANSWER_CODES
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES
 
 FIRST_NAMES = ["Alex", "Sam", "Jo", "Priya", "Tomasz", "Aisha", "Ewan", "Mei", "Kofi", "Ines"]
 LAST_NAMES = ["Morgan", "Okafor", "Novak", "Shah", "Byrne", "Lindqvist", "Reyes", "Tanaka"]

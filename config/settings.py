@@ -72,12 +72,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "tracker.middleware.StaffSessionLimitsMiddleware",
-    "tracker.middleware.SecondFactorRequiredMiddleware",
+    "tracker.auth.middleware.StaffSessionLimitsMiddleware",
+    "tracker.auth.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "tracker.middleware.PatientPagesNotCachedMiddleware",
+    "tracker.auth.middleware.PatientPagesNotCachedMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -96,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tracker.context.navigation",
+                "tracker.views.navigation.navigation",
             ],
         },
     },
@@ -131,12 +131,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "tracker.sign_in.locked_out"
-AXES_CLIENT_IP_CALLABLE = "tracker.access.client_address"
+AXES_LOCKOUT_CALLABLE = "tracker.auth.sign_in.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tracker.auth.access.client_address"
 AXES_VERBOSE = ENVIRONMENT != "test"
-AXES_USERNAME_CALLABLE = "tracker.sign_in.attempted_username"
+AXES_USERNAME_CALLABLE = "tracker.auth.sign_in.attempted_username"
 
-# Staff pass a second factor (TOTP) before any patient data (tracker.middleware).
+# Staff pass a second factor (TOTP) before any patient data (tracker.auth.middleware).
 OTP_TOTP_ISSUER = "Laminar"
 # Staff sessions end after 15 minutes idle and 12 hours in all; patients' last 30 days.
 STAFF_SESSION_IDLE_SECONDS = 15 * 60

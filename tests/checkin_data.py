@@ -1,6 +1,6 @@
 """Form data for a check-in, as a phone would post it."""
 
-from tracker.vocabulary import SAFETY_ANSWER_CODES
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES
 
 
 def checkin_post(**overrides) -> dict:

@@ -139,7 +139,7 @@ def patient_client(client, patient):
     return sign_in(client, patient.user)
 
 
-# Staff reach patient data only after a second factor (tracker.middleware). Tests sign staff in
+# Staff reach patient data only after a second factor (tracker.auth.middleware). Tests sign staff in
 # with force_login, which then also passes the second factor; tests of the gate itself use
 # sign_in_with_password_only.
 _force_login_without_second_factor = Client.force_login

@@ -1,7 +1,7 @@
-"""Programmes and exercises for tests, made through tracker.programmes as a physio would."""
+"""Programmes and exercises for tests, made through tracker.programmes.changes as a physio would."""
 
 from tracker.models import Exercise, Role, User
-from tracker.programmes import add_item, library_values, programme_for_editing
+from tracker.programmes.changes import add_item, library_values, programme_for_editing
 
 
 def library_exercise(code: str) -> Exercise:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bench.seed import write_year
+from tracker.checkins.questionnaire_responses import record_response
 from tracker.models import Flag, FlagLevel, FlagStatus, Patient
-from tracker.questionnaire_responses import record_response
 from tracker.timeline import Level
 
 

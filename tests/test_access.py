@@ -2,7 +2,7 @@ import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from tracker.access import get_patient, patients_visible_to
+from tracker.auth.access import get_patient, patients_visible_to
 from tracker.models import AccessLog, AppendOnlyError
 
 

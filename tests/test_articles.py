@@ -23,7 +23,7 @@ from tracker.articles import (
     load_articles,
     parse_article,
 )
-from tracker.phone_numbers import tel_uri
+from tracker.care.phone_numbers import tel_uri
 from tracker.rules import RED_FLAG_RULES, RULES_BY_ID
 from tracker.rules.definition import rule_info
 

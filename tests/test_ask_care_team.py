@@ -63,8 +63,8 @@ def test_staff_cannot_use_the_patient_page(client, surgeon):
 
 
 def test_questions_are_part_of_the_patients_export(client, patient, surgeon):
-    from tracker.questions import ask
-    from tracker.reports.fhir import patient_bundle
+    from tracker.care.questions import ask
+    from tracker.exports.fhir import patient_bundle
 
     ask(patient, "When can I swim?")
     resources = [entry["resource"] for entry in patient_bundle(patient)["entry"]]

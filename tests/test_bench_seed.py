@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bench.seed import bulk_checkin_rows, realistic_answers, seed
-from tracker.checkins import record_checkin
+from tracker.checkins.recording import record_checkin
 from tracker.models import CheckIn, CheckInRevision, Patient, Source
 
 COMPARED = ("patient_id", "day", "updated_by_id", *CheckIn.ANSWER_FIELDS)

@@ -3,9 +3,11 @@
 import pytest
 
 from tests.rules import day, iso, rec, score, series, timeline
-from tracker import charts, trend_charts, trend_summaries
-from tracker.charts import FlagMarker, Period
+from tracker.charts import figures as charts
+from tracker.charts import patient_charts as trend_charts
+from tracker.charts.figures import FlagMarker, Period
 from tracker.timeline import DayRecord
+from tracker.trends import wording as trend_summaries
 
 # Surgery on day 0; leg pain 6 on days 1-3 (no pre-operative value), then 3 on days 4-13.
 LEG = series(1, leg_pain=[6, 6, 6] + [3] * 10, back_pain=[4] * 13, walking_minutes=[5] * 13)

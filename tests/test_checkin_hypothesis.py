@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.checkin_data import checkin_post
-from tracker.forms_checkin import CheckInForm
+from tracker.checkins.forms import CheckInForm
 from tracker.models import CheckIn
 
 FIELDS = [

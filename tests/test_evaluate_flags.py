@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.test_flag_engine import answers
-from tracker.checkins import record_checkin
-from tracker.flags import evaluate_patient
+from tracker.checkins.recording import record_checkin
+from tracker.flags.engine import evaluate_patient
 from tracker.models import CheckIn, Flag, PatientReminder
 
 

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.checkin_data import checkin_post
 from tests.programme_data import prescribe
-from tracker.checkins import patient_timeline
+from tracker.checkins.recording import patient_timeline
 from tracker.models import CheckIn, ExerciseLog, Patient, ProgrammeItem
 from tracker.rules import evaluate
 from tracker.timeline import DayRecord, Timeline
-from tracker.trends import (
+from tracker.trends.series import (
     Adherence,
     ExerciseSessions,
     adherence_between,
@@ -115,7 +115,9 @@ def test_bad_exercise_answers_are_refused_and_nothing_is_saved(
 def test_logs_are_written_in_the_check_ins_transaction(patient_client, two_exercises):
     tilts, _ = two_exercises
     with (
-        mock.patch("tracker.checkins.after_checkin_saved", side_effect=RuntimeError("boom")),
+        mock.patch(
+            "tracker.checkins.recording.after_checkin_saved", side_effect=RuntimeError("boom")
+        ),
         pytest.raises(RuntimeError),
     ):
         patient_client.post("/me/check-in/", checkin_post(**{field(tilts, "done"): "2"}))
@@ -197,7 +199,7 @@ def test_checkin_submission_queries_do_not_grow_with_history(client, clinic, sur
     assert counts[0] == counts[2] and counts[1] == counts[3]
 
 
-# Adherence: the one implementation in tracker.trends ---------------------------------------
+# Adherence: the one implementation in tracker.trends.series ---------------------------------------
 
 SURGERY = date(2026, 1, 1)
 

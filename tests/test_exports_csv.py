@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import make_patient
 from tests.report_data import checkin_days
-from tracker.diary_import import COLUMNS, import_diary
+from tracker.checkins.diary_import import COLUMNS, import_diary
+from tracker.exports import csv_export
+from tracker.exports.csv_export import neutralise, patient_diary_lines, pseudonym
 from tracker.models import AccessLog, CheckIn
-from tracker.reports import csv_export
-from tracker.reports.csv_export import neutralise, patient_diary_lines, pseudonym
 
 COMPARED = (
     "day",

@@ -14,8 +14,8 @@ from fhir.resources.R4B.bundle import Bundle
 
 from tests.conftest import make_patient
 from tests.report_data import checkin_days, flag, peg_scores
+from tracker.exports.fhir import LOINC_NOTICE, RULE_SYSTEM, patient_bundle
 from tracker.models import AccessLog, CheckIn, FlagStatus
-from tracker.reports.fhir import LOINC_NOTICE, RULE_SYSTEM, patient_bundle
 
 LOINC = "http://loinc.org"
 

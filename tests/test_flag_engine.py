@@ -10,9 +10,9 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.checkin_data import checkin_post
-from tracker import flags as engine
-from tracker.checkins import record_checkin
-from tracker.forms_checkin import CheckInForm
+from tracker.checkins.forms import CheckInForm
+from tracker.checkins.recording import record_checkin
+from tracker.flags import engine
 from tracker.models import CheckIn, CheckInRevision, Flag, FlagStatus, Notification
 
 
@@ -117,7 +117,7 @@ def test_escalation_raises_the_level_and_reopens(patient, surgeon):
 
 def test_a_failure_before_the_flags_leaves_nothing_behind(patient):
     with (
-        mock.patch("tracker.flags.record_findings", side_effect=RuntimeError("disk full")),
+        mock.patch("tracker.flags.engine.record_findings", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         record_checkin(
@@ -159,11 +159,11 @@ def test_review_flags_wait_for_the_digest(
 
 
 def test_failed_send_is_retried_with_backoff_and_never_sent_twice(patient, surgeon, physio):
-    with mock.patch("tracker.notifications.send_mail", side_effect=OSError("SMTP down")):
+    with mock.patch("tracker.messaging.notifications.send_mail", side_effect=OSError("SMTP down")):
         record_checkin(
             patient, patient.local_date(), answers(safety_chest_pain_breathless="yes"), by=None
         )
-        from tracker.notifications import send_due_immediate
+        from tracker.messaging.notifications import send_due_immediate
 
         send_due_immediate()
     failed = Notification.objects.filter(status="failed")
@@ -178,7 +178,7 @@ def test_failed_send_is_retried_with_backoff_and_never_sent_twice(patient, surge
 
 
 def test_one_notification_is_delivered_once_by_competing_workers(patient):
-    from tracker.notifications import deliver
+    from tracker.messaging.notifications import deliver
 
     record_checkin(
         patient, patient.local_date(), answers(safety_chest_pain_breathless="yes"), by=None
@@ -190,13 +190,13 @@ def test_one_notification_is_delivered_once_by_competing_workers(patient):
 
 
 def test_gives_up_after_five_attempts(patient):
-    from tracker.notifications import deliver
+    from tracker.messaging.notifications import deliver
 
     record_checkin(
         patient, patient.local_date(), answers(safety_chest_pain_breathless="yes"), by=None
     )
     pk = Notification.objects.first().pk
-    with mock.patch("tracker.notifications.send_mail", side_effect=OSError("no")):
+    with mock.patch("tracker.messaging.notifications.send_mail", side_effect=OSError("no")):
         for minutes in range(0, 200, 40):
             with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
                 deliver(pk)

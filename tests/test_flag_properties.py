@@ -6,10 +6,10 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.checkins import record_checkin
-from tracker.flags import evaluate_patient
+from tracker.checkins.recording import record_checkin
+from tracker.flags.engine import evaluate_patient
 from tracker.models import Flag, Patient
-from tracker.vocabulary import SAFETY_ANSWER_CODES
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES
 
 pain = st.one_of(st.none(), st.integers(min_value=0, max_value=10))
 day_answers = st.fixed_dictionaries(

@@ -4,13 +4,13 @@ wins (pure functions, no database)."""
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from tracker.offline_checkins import (
+from tracker.checkins.offline import (
     answer_key_for_field,
     changed_at_by_answer,
     emergency_answer_codes,
     merge_answers,
 )
-from tracker.vocabulary import CAUDA_EQUINA_ANSWERS
+from tracker.timeline.vocabulary import CAUDA_EQUINA_ANSWERS
 
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.report_data import flag, peg_scores
-from tracker.access import record_access
+from tracker.auth.access import record_access
+from tracker.auth.reauth import REAUTH_VALID_SECONDS
 from tracker.models import (
     AccessLog,
     CheckIn,
@@ -25,7 +26,6 @@ from tracker.models import (
     QuestionnaireResponse,
     User,
 )
-from tracker.reauth import REAUTH_VALID_SECONDS
 
 
 def confirm(client, password=PASSWORD, next_path="/me/data/"):

@@ -86,7 +86,7 @@ CARE_EXPORTS = {
     "patient-fhir": lambda p: f"/care/patients/{p.public_id}/fhir.json",
     "patient-checkins-csv": lambda p: f"/care/patients/{p.public_id}/checkins.csv",
 }
-# The patient's own pages behind a password confirmation (tracker.reauth).
+# The patient's own pages behind a password confirmation (tracker.auth.reauth).
 PATIENT_REAUTH_PAGES = {
     "my-data-download": lambda p: "/me/data/download/",
     "my-data-erase": lambda p: "/me/data/delete/",
@@ -99,7 +99,7 @@ SIGNED_IN_PAGES = {
 ERASURE_DECISIONS = {
     "erasure-decide": lambda e: f"/clinic/erasures/{e.public_id}/",
 }
-# The second factor for staff (tracker.second_factor): staff get them, patients 404.
+# The second factor for staff (tracker.auth.second_factor): staff get them, patients 404.
 STAFF_SECOND_FACTOR_PAGES = {
     "two-factor-verify": lambda p: "/accounts/two-factor/",
     "two-factor-setup": lambda p: "/accounts/two-factor/set-up/",

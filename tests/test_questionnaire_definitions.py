@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.questionnaire_definitions import (
+from tracker.questionnaires.definitions import (
     ITEM_CONTROL_URL,
     MAX_VALUE_URL,
     MIN_VALUE_URL,

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.checkin_data import checkin_post
 from tests.conftest import make_patient
-from tracker.checkins import record_checkin
-from tracker.flags import evaluate_patient
+from tracker.checkins.recording import record_checkin
+from tracker.flags.engine import evaluate_patient
+from tracker.messaging.notifications import send_silence_reminder
+from tracker.messaging.reminders import reminder_day, send_due_reminders
 from tracker.models import PushSubscription, ReminderPreference, Source
-from tracker.notifications import send_silence_reminder
-from tracker.reminders import reminder_day, send_due_reminders
 
 
 def utc(*args) -> datetime:
@@ -245,7 +245,7 @@ def test_sending_takes_a_constant_number_of_queries(clinic, time_machine):
 
 
 def _answers() -> dict:
-    from tracker.forms_checkin import CheckInForm
+    from tracker.checkins.forms import CheckInForm
 
     form = CheckInForm(checkin_post())
     assert form.is_valid()

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from tests.conftest import make_patient
 from tests.report_data import checkin_days, flag, peg_scores
-from tracker.charts import Period
+from tracker.charts.figures import Period
+from tracker.exports.content import build_report
+from tracker.exports.pdf import report_html
 from tracker.models import AccessLog, CheckIn
-from tracker.reports.content import build_report
-from tracker.reports.pdf import report_html
 
 A4_POINTS = (595, 842)
 LETTER_POINTS = (612, 792)

@@ -1,4 +1,4 @@
-"""tracker.scoring: definitions, scores, meaningful change and the schedule (§1.3, §2)."""
+"""tracker.questionnaires.scoring: definitions, scores, meaningful change, schedule (§1.3, §2)."""
 
 import copy
 import dataclasses
@@ -9,14 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker import questionnaire_definitions, scoring
-from tracker.questionnaire_definitions import (
+from tracker.questionnaires import definitions as questionnaire_definitions
+from tracker.questionnaires import scoring
+from tracker.questionnaires.definitions import (
     ORDINAL_VALUE_URL,
     load_definition,
     load_definitions,
     parse_definition,
 )
-from tracker.scoring import (
+from tracker.questionnaires.scoring import (
     AnswerError,
     DefinitionError,
     available_definitions,

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.urls import reverse
 
-from tracker.checkins import patient_timeline
+from tracker.checkins.recording import patient_timeline
 from tracker.models import CheckIn, Clinic, Patient, QuestionnaireResponse, Source, User
 from tracker.rules import evaluate
 

@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from tests.test_flag_engine import answers
-from tracker.checkins import record_checkin
-from tracker.flags import thresholds_for
+from tracker.checkins.recording import record_checkin
+from tracker.flags.engine import thresholds_for
 from tracker.models import ClinicThresholds, Flag, ThresholdChange
 
 
@@ -59,11 +59,13 @@ def test_failed_notifications_page_shows_errors_without_clinical_detail(
 ):
     from unittest import mock
 
-    with mock.patch("tracker.notifications.send_mail", side_effect=OSError("SMTP refused")):
+    with mock.patch(
+        "tracker.messaging.notifications.send_mail", side_effect=OSError("SMTP refused")
+    ):
         record_checkin(
             patient, patient.local_date(), answers(safety_chest_pain_breathless="yes"), by=None
         )
-        from tracker.notifications import send_due_immediate
+        from tracker.messaging.notifications import send_due_immediate
 
         send_due_immediate()
     client.force_login(clinic_admin)

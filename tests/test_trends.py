@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.rules import SURGERY, day, rec, score, series, timeline
-from tracker import trends
-from tracker.trends import Adherence, Baseline, Change
+from tracker.trends import series as trends
+from tracker.trends.series import Adherence, Baseline, Change
 
 # 7-day means -------------------------------------------------------------------------------
 

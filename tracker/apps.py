@@ -8,6 +8,6 @@ class TrackerConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from tracker.middleware import start_session_clock
+        from tracker.auth.middleware import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="laminar-session-clock")

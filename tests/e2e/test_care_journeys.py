@@ -27,8 +27,8 @@ def check_in_through_the_app(client, patient, **answers) -> None:
 @pytest.fixture
 def exercise_library(transactional_db):
     """The library a migration installs; an earlier browser test's flush may have emptied it."""
-    from tracker.exercise_library import install_library
     from tracker.models import Exercise
+    from tracker.programmes.library import install_library
 
     if not Exercise.objects.exists():
         install_library(Exercise)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import PASSWORD
 from tests.e2e.browser import sign_in_as
 from tracker.models import CheckIn, Source
-from tracker.vocabulary import SAFETY_ANSWER_CODES
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

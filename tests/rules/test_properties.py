@@ -24,7 +24,7 @@ from tracker.rules.registry import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import LEVEL_ORDER, DayRecord, Level, QuestionnaireScore, Timeline
-from tracker.vocabulary import SAFETY_ANSWER_CODES, SYMPTOM_CODES
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES, SYMPTOM_CODES
 
 ANSWERS = [*SAFETY_ANSWER_CODES, "not_a_code"]
 SYMPTOMS = [*SYMPTOM_CODES, "not_a_symptom"]

@@ -16,7 +16,7 @@ from tracker.rules.registry import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Level
-from tracker.vocabulary import CAUDA_EQUINA_ANSWERS, SAFETY_ANSWER_CODES
+from tracker.timeline.vocabulary import CAUDA_EQUINA_ANSWERS, SAFETY_ANSWER_CODES
 
 DEFAULTS = Thresholds()
 

@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 
 from tests.security.world import build_world
-from tracker.exercise_library import install_library
 from tracker.models import Exercise
+from tracker.programmes.library import install_library
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DJANGO_TYPES = sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.security.test_authorization_matrix import url_classes
 from tests.security.world import build_world, database_snapshot, tracker_models
-from tracker.reauth import SESSION_KEY as PASSWORD_CONFIRMED_AT
+from tracker.auth.reauth import SESSION_KEY as PASSWORD_CONFIRMED_AT
 
 # Who posts to each access class that takes data (the role the class lets write).
 POSTERS = {

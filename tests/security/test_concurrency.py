@@ -13,10 +13,10 @@ from django.db import connection
 
 from tests.programme_data import clinic_exercise_by
 from tests.security.world import checkin_answers
-from tracker import flags
-from tracker.checkins import record_checkin
+from tracker.checkins.recording import record_checkin
+from tracker.flags import engine as flags
 from tracker.models import CheckIn, CheckInRevision, ExerciseLog, Flag, FlagStatus, Patient, User
-from tracker.programmes import add_item, library_values, programme_for_editing
+from tracker.programmes.changes import add_item, library_values, programme_for_editing
 
 pytestmark = [
     pytest.mark.postgres,

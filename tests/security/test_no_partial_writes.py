@@ -9,9 +9,9 @@ import pytest
 
 from tests.programme_data import clinic_exercise_by
 from tests.security.world import checkin_answers, database_snapshot
-from tracker.checkins import record_checkin
+from tracker.checkins.recording import record_checkin
 from tracker.models import CheckIn, CheckInRevision, ExerciseLog, Flag
-from tracker.programmes import add_item, library_values, programme_for_editing
+from tracker.programmes.changes import add_item, library_values, programme_for_editing
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def answers_with_exercise(item, done: int, **overrides):
 
 
 def fail_before_the_flags():
-    return mock.patch("tracker.flags.record_findings", side_effect=RuntimeError("disk full"))
+    return mock.patch("tracker.flags.engine.record_findings", side_effect=RuntimeError("disk full"))
 
 
 def test_a_first_checkin_that_fails_leaves_nothing(patient, prescribed):
@@ -74,7 +74,7 @@ def test_the_failure_is_really_after_the_checkin_row(patient, prescribed):
         raise RuntimeError("disk full")
 
     with (
-        mock.patch("tracker.flags.record_findings", side_effect=look_then_fail),
+        mock.patch("tracker.flags.engine.record_findings", side_effect=look_then_fail),
         pytest.raises(RuntimeError),
     ):
         record_checkin(

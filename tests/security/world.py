@@ -13,9 +13,9 @@ from django.db import models
 
 from tests.conftest import make_patient
 from tests.programme_data import clinic_exercise_by, programme_item_of
-from tracker.checkins import record_checkin
-from tracker.erasure import request_erasure
-from tracker.forms_checkin import CheckInForm
+from tracker.care.erasure import request_erasure
+from tracker.checkins.forms import CheckInForm
+from tracker.checkins.recording import record_checkin
 from tracker.models import ErasureRequest, Exercise, Patient, User
 
 ROLES = (

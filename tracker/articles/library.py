@@ -35,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from markdown_it import MarkdownIt
 
-from tracker.phone_numbers import tel_uri
+from tracker.care.phone_numbers import tel_uri
 
 ARTICLES_DIR = Path(__file__).resolve().parent
 DEFAULT_LANGUAGE = ""

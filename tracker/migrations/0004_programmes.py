@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 def install_exercise_library(apps, schema_editor):
-    from tracker.exercise_library import install_library
+    from tracker.programmes.library import install_library
 
     install_library(apps.get_model("tracker", "Exercise"))
 

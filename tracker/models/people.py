@@ -145,7 +145,7 @@ def pain_field(verbose_name: str, **kwargs) -> models.PositiveSmallIntegerField:
 
 
 class Patient(models.Model):
-    """A patient's clinical profile. Reached only through `tracker.access`."""
+    """A patient's clinical profile. Reached only through `tracker.auth.access`."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")

@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from tracker.articles import ArticleError, articles_for_rules
-from tracker.phone_numbers import tel_uri
+from tracker.care.phone_numbers import tel_uri
 
 logger = logging.getLogger(__name__)
 register = template.Library()
@@ -28,5 +28,5 @@ def articles_for_findings(findings):
 
 @register.filter
 def tel(number) -> str:
-    """`number` as a tel: link target (see tracker.phone_numbers.tel_uri)."""
+    """`number` as a tel: link target (see tracker.care.phone_numbers.tel_uri)."""
     return tel_uri(str(number or ""))

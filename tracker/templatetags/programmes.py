@@ -2,7 +2,7 @@
 
 from django import template
 
-from tracker.programmes import dose_text
+from tracker.programmes.changes import dose_text
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tracker.enrolment import accept_invitation as spend_invitation
-from tracker.forms_accounts import EmailAuthenticationForm, SetPasswordFromInvitationForm
+from tracker.auth.forms import EmailAuthenticationForm, SetPasswordFromInvitationForm
+from tracker.care.enrolment import accept_invitation as spend_invitation
 from tracker.models import Invitation, Role
 
 

@@ -6,18 +6,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracker.access import get_patient, record_list_access
-from tracker.caseload import (
+from tracker.auth.access import get_patient, record_list_access
+from tracker.auth.forms import CareTeamForm, EnrolPatientForm
+from tracker.auth.roles import care_staff_required, enrolling_staff_required
+from tracker.care.caseload import (
     SORT_OPTIONS,
     caseload_queryset,
     caseload_rows,
     sorted_by_adherence,
     valid_sort,
 )
-from tracker.enrolment import enrol_patient, set_care_team
-from tracker.forms_accounts import CareTeamForm, EnrolPatientForm
+from tracker.care.enrolment import enrol_patient, set_care_team
 from tracker.models import Role
-from tracker.roles import care_staff_required, enrolling_staff_required
 from tracker.views.trends import care_trends_context, render_with_fragment
 
 PAGE_SIZE = 25

@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracker.access import patients_administered_by
-from tracker.enrolment import invite_staff
-from tracker.forms_accounts import ClinicForm, StaffForm
-from tracker.forms_flags import ThresholdsForm
+from tracker.auth.access import patients_administered_by
+from tracker.auth.forms import ClinicForm, StaffForm
+from tracker.auth.roles import clinic_admin_required
+from tracker.care.enrolment import invite_staff
+from tracker.flags.forms import ThresholdsForm
+from tracker.messaging.notifications import failed_for_clinic
 from tracker.models import STAFF_ROLES, ClinicThresholds, ThresholdChange, User
-from tracker.notifications import failed_for_clinic
-from tracker.roles import clinic_admin_required
 
 
 @clinic_admin_required

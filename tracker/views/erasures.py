@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracker.access import get_patient
-from tracker.erasure import cancel, erase
+from tracker.auth.access import get_patient
+from tracker.auth.reauth import password_confirmed_recently
+from tracker.auth.roles import clinic_admin_required
+from tracker.care.erasure import cancel, erase
 from tracker.models import ErasureRequest, ErasureStatus
-from tracker.reauth import password_confirmed_recently
-from tracker.roles import clinic_admin_required
 
 
 def clinic_requests(user):

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from tracker.access import get_patient, patients_administered_by, record_list_access
-from tracker.charts import Period
-from tracker.reports.content import build_report
-from tracker.reports.csv_export import cohort_lines, patient_diary_lines
-from tracker.reports.fhir import patient_bundle
-from tracker.reports.pdf import DEFAULT_PAPER, render_pdf
-from tracker.roles import care_staff_required, clinic_admin_required
+from tracker.auth.access import get_patient, patients_administered_by, record_list_access
+from tracker.auth.roles import care_staff_required, clinic_admin_required
+from tracker.charts.figures import Period
+from tracker.exports.content import build_report
+from tracker.exports.csv_export import cohort_lines, patient_diary_lines
+from tracker.exports.fhir import patient_bundle
+from tracker.exports.pdf import DEFAULT_PAPER, render_pdf
 
 ACCESS_LOG_BATCH = 500
 

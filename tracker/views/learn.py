@@ -6,9 +6,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from tracker.access import get_patient
 from tracker.articles import all_articles, articles_for_week, get_article
-from tracker.roles import patient_required
+from tracker.auth.access import get_patient
+from tracker.auth.roles import patient_required
 
 
 @patient_required

@@ -1,5 +1,5 @@
 """The patient's own data: download it all, see who viewed it, ask for the account to be
-deleted; and the password confirmation that guards such actions (tracker.reauth)."""
+deleted; and the password confirmation that guards such actions (tracker.auth.reauth)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from tracker.access import get_patient
-from tracker.erasure import pending_request, request_erasure
-from tracker.reauth import (
+from tracker.auth.access import get_patient
+from tracker.auth.reauth import (
     ConfirmPasswordForm,
     mark_confirmed,
     password_confirmed_recently,
     safe_next,
 )
-from tracker.reports.patient_data import access_rows, data_zip, zip_name
-from tracker.roles import patient_required
+from tracker.auth.roles import patient_required
+from tracker.care.erasure import pending_request, request_erasure
+from tracker.exports.patient_data import access_rows, data_zip, zip_name
 
 ACCESS_LOG_PAGE = 50
 

@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker.access import get_patient
-from tracker.checkins import record_checkin, safety_findings
-from tracker.forms_checkin import CheckInForm
+from tracker.auth.access import get_patient
+from tracker.auth.roles import patient_required
+from tracker.checkins.forms import CheckInForm
+from tracker.checkins.offline import answer_key_for_field, changed_at_by_answer, merge_answers
+from tracker.checkins.recording import record_checkin, safety_findings
 from tracker.models import CheckInRevision, Source
-from tracker.offline_checkins import answer_key_for_field, changed_at_by_answer, merge_answers
-from tracker.programmes import scheduled_items
-from tracker.roles import patient_required
+from tracker.programmes.changes import scheduled_items
 from tracker.timeline import Level
 from tracker.views.safety import SCREENS, most_severe
 

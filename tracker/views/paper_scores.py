@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tracker.access import get_patient
-from tracker.questionnaire_responses import record_paper_total
-from tracker.roles import care_staff_required
+from tracker.auth.access import get_patient
+from tracker.auth.roles import care_staff_required
+from tracker.checkins.questionnaire_responses import record_paper_total
 
 PAPER_INSTRUMENTS = [("odi", gettext_lazy("Oswestry Disability Index (ODI), % (0–100)"))]
 

@@ -10,18 +10,18 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tracker.access import get_patient
 from tracker.articles import articles_for_week
-from tracker.checkins import record_checkin
-from tracker.forms_checkin import CheckInForm, initial_from_checkin
-from tracker.forms_programmes import exercise_initial
+from tracker.auth.access import get_patient
+from tracker.auth.roles import patient_required
+from tracker.care.questions import replies_for
+from tracker.checkins.forms import CheckInForm, initial_from_checkin
+from tracker.checkins.questionnaire_responses import due_for
+from tracker.checkins.recording import record_checkin
 from tracker.models import Source
-from tracker.programmes import logged_answers, scheduled_items
-from tracker.questionnaire_responses import due_for
-from tracker.questions import replies_for
-from tracker.roles import patient_required
+from tracker.programmes.changes import logged_answers, scheduled_items
+from tracker.programmes.forms import exercise_initial
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES, SYMPTOM_CODES
 from tracker.views.safety import safety_screen
-from tracker.vocabulary import SAFETY_ANSWER_CODES, SYMPTOM_CODES
 
 
 @patient_required

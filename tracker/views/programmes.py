@@ -13,16 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracker.access import get_patient
-from tracker.checkins import patient_timeline
-from tracker.forms_programmes import (
-    ExerciseForm,
-    PhaseTemplateForm,
-    ProgrammeItemForm,
-    RestrictionForm,
-)
+from tracker.auth.access import get_patient
+from tracker.auth.roles import care_staff_required, patient_required, role_required
+from tracker.checkins.recording import patient_timeline
 from tracker.models import Exercise, ProgrammeItem, Role
-from tracker.programmes import (
+from tracker.programmes.changes import (
     active_programme,
     add_item,
     apply_default_restrictions,
@@ -37,8 +32,13 @@ from tracker.programmes import (
     restrictions_in_force,
     update_item,
 )
-from tracker.roles import care_staff_required, patient_required, role_required
-from tracker.trends import adherence_by_exercise, weekly_adherence
+from tracker.programmes.forms import (
+    ExerciseForm,
+    PhaseTemplateForm,
+    ProgrammeItemForm,
+    RestrictionForm,
+)
+from tracker.trends.series import adherence_by_exercise, weekly_adherence
 
 ADHERENCE_DAYS = 14  # per-exercise adherence shown to the physio: the last 2 weeks (as P9)
 CHANGES_SHOWN = 30

@@ -4,11 +4,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from tracker import scoring
-from tracker.access import get_patient
-from tracker.forms_questionnaire import QuestionnaireForm
-from tracker.questionnaire_responses import due_for, record_response
-from tracker.roles import patient_required
+from tracker.auth.access import get_patient
+from tracker.auth.roles import patient_required
+from tracker.checkins.questionnaire_forms import QuestionnaireForm
+from tracker.checkins.questionnaire_responses import due_for, record_response
+from tracker.questionnaires import scoring
 from tracker.views.safety import safety_screen
 
 

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tracker.access import get_patient
-from tracker.questions import QUESTION_MAX_LENGTH, ask, replies_for, waiting_for
-from tracker.roles import patient_required
+from tracker.auth.access import get_patient
+from tracker.auth.roles import patient_required
+from tracker.care.questions import QUESTION_MAX_LENGTH, ask, replies_for, waiting_for
 
 
 class QuestionForm(forms.Form):

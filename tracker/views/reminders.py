@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tracker.access import get_patient
-from tracker.forms_reminders import ReminderForm
+from tracker.auth.access import get_patient
+from tracker.auth.roles import patient_required
+from tracker.messaging.forms import ReminderForm
+from tracker.messaging.reminders import push_enabled
 from tracker.models import PushSubscription, ReminderPreference
-from tracker.reminders import push_enabled
-from tracker.roles import patient_required
 
 
 @patient_required

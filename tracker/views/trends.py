@@ -1,7 +1,7 @@
 """Trends: the patient's trends page, and chart data for the patient and the care team.
 
 One URL serves a page and, for htmx, its `#trends` fragment (the range switch). Chart data
-endpoints answer in the Chart.js shape (`tracker.charts.chartjs_data`).
+endpoints answer in the Chart.js shape (`tracker.charts.figures.chartjs_data`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from tracker import charts, trend_charts
-from tracker.access import get_patient
-from tracker.checkins import patient_timeline
+from tracker.auth.access import get_patient
+from tracker.auth.roles import care_staff_required, patient_required
+from tracker.charts import figures as charts
+from tracker.charts import patient_charts as trend_charts
+from tracker.checkins.recording import patient_timeline
 from tracker.models import Flag, Patient
-from tracker.roles import care_staff_required, patient_required
-from tracker.trend_summaries import care_summary
+from tracker.trends.wording import care_summary
 
 # Range key -> days shown (None: since surgery).
 RANGES = {"30": 30, "90": 90, "all": None}

@@ -11,12 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker import flags as engine
-from tracker.access import get_patient, patients_visible_to, record_list_access
-from tracker.forms_flags import InboxFilterForm, ResolveForm
+from tracker.auth.access import get_patient, patients_visible_to, record_list_access
+from tracker.auth.roles import care_staff_required
+from tracker.care.questions import notify_reply
+from tracker.flags import engine
+from tracker.flags.forms import InboxFilterForm, ResolveForm
 from tracker.models import ACTIVE_STATUSES, Flag
-from tracker.questions import notify_reply
-from tracker.roles import care_staff_required
 
 PAGE_SIZE = 20
 

@@ -5,8 +5,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from tracker.roles import needs_second_factor
-from tracker.second_factor import (
+from tracker.auth.roles import needs_second_factor
+from tracker.auth.second_factor import (
     CodeForm,
     confirmed_device,
     pass_second_factor,

@@ -9,8 +9,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.checkins import patient_timelines
-from tracker.flags import evaluate_patient
+from tracker.checkins.recording import patient_timelines
+from tracker.flags.engine import evaluate_patient
 from tracker.models import Patient
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tracker.charts import Period
+from tracker.charts.figures import Period
+from tracker.exports.content import build_report
+from tracker.exports.csv_export import patient_diary_lines
+from tracker.exports.fhir import patient_bundle
+from tracker.exports.pdf import PAPER_SIZES, render_pdf
 from tracker.models import AccessLog, Patient
-from tracker.reports.content import build_report
-from tracker.reports.csv_export import patient_diary_lines
-from tracker.reports.fhir import patient_bundle
-from tracker.reports.pdf import PAPER_SIZES, render_pdf
 
 FORMATS = ("pdf", "csv", "fhir")
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.diary_import import DiaryError, import_diary
+from tracker.checkins.diary_import import DiaryError, import_diary
 from tracker.models import Patient
 
 

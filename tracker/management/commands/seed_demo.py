@@ -16,8 +16,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tracker.checkins import record_checkin
-from tracker.demo_exercises import demo_exercise_answers, give_demo_programme
+from tracker.auth.second_factor import DEVICE_NAME
+from tracker.checkins.questionnaire_responses import record_response
+from tracker.checkins.recording import record_checkin
 from tracker.models import (
     CareTeamMember,
     Clinic,
@@ -28,9 +29,8 @@ from tracker.models import (
     Source,
     User,
 )
-from tracker.questionnaire_responses import record_response
-from tracker.second_factor import DEVICE_NAME
-from tracker.vocabulary import SAFETY_ANSWER_CODES
+from tracker.programmes.demo import demo_exercise_answers, give_demo_programme
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES
 
 DEMO_PASSWORD = "laminar-demo"  # noqa: S105 - documented demo sign-in
 # "Laminar-demo-key----" in hex; base32 JRQW22LOMFZC2ZDFNVXS223FPEWS2LJN for an authenticator.

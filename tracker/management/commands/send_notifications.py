@@ -7,7 +7,7 @@ Daily digest of soon/review flags:
 
 from django.core.management.base import BaseCommand
 
-from tracker.notifications import send_daily_digest, send_due_immediate
+from tracker.messaging.notifications import send_daily_digest, send_due_immediate
 
 
 class Command(BaseCommand):

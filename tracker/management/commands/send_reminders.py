@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from tracker.reminders import send_due_reminders
+from tracker.messaging.reminders import send_due_reminders
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Pattern rules (clinical-reference §4): read the timeline up to `as_of`.
 
-Trend rules use 7-day means (tracker.trends) and run only with data on >= `trend_min_days` of
+Trend rules use 7-day means (tracker.trends.series) and run only with data on >= `trend_min_days` of
 the 7 days; windows longer than 7 days need the same share of recorded days. Only
 post-operative data (day 0 onwards) is used, and nothing is evaluated before the surgery date.
 One module per family of rows.

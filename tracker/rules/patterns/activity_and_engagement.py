@@ -14,7 +14,7 @@ from tracker.rules.patterns.windows import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Level, Timeline
-from tracker.trends import (
+from tracker.trends.series import (
     adherence_between,
     last_checkin,
     reaches,

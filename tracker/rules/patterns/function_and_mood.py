@@ -11,7 +11,7 @@ from tracker.rules.patterns.windows import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Level, QuestionnaireScore, Timeline
-from tracker.trends import (
+from tracker.trends.series import (
     Baseline,
     questionnaire_baseline,
     reaches,

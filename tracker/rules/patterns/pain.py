@@ -20,7 +20,8 @@ from tracker.rules.patterns.windows import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord, Finding, Level, Timeline
-from tracker.trends import (
+from tracker.timeline.vocabulary import NEUROLOGICAL_ANSWERS, NEUROLOGICAL_SYMPTOMS
+from tracker.trends.series import (
     baseline,
     meaningful_improvement,
     numeric,
@@ -32,7 +33,6 @@ from tracker.trends import (
     seven_day_mean,
     symptoms_of,
 )
-from tracker.vocabulary import NEUROLOGICAL_ANSWERS, NEUROLOGICAL_SYMPTOMS
 
 # P1 --------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 from tracker.rules.definition import iso, rounded
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord, Timeline
-from tracker.trends import (
+from tracker.trends.series import (
     Baseline,
     answers_of,
     baseline_dates,

@@ -7,7 +7,7 @@ from typing import Any
 
 from tracker.rules.definition import RuleInfo, iso
 from tracker.timeline import DayRecord, Finding, Level, Timeline
-from tracker.trends import (
+from tracker.trends.series import (
     answers_of,
     record_on,
 )

@@ -15,7 +15,7 @@ from tracker.rules.red_flags.answers import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord, Finding, Level, Timeline
-from tracker.trends import (
+from tracker.trends.series import (
     answers_of,
     numeric,
     reaches,

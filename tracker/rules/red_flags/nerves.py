@@ -15,7 +15,8 @@ from tracker.rules.red_flags.answers import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Level, Timeline
-from tracker.trends import (
+from tracker.timeline.vocabulary import CAUDA_EQUINA_ANSWERS
+from tracker.trends.series import (
     answers_of,
     numeric,
     reaches,
@@ -24,7 +25,6 @@ from tracker.trends import (
     symptoms_of,
     window_mean,
 )
-from tracker.vocabulary import CAUDA_EQUINA_ANSWERS
 
 _SIDES = {"left": {"left"}, "right": {"right"}, "both": {"left", "right"}}
 

@@ -12,7 +12,8 @@ from tracker.rules.red_flags.answers import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord, Finding, Level, Timeline
-from tracker.trends import (
+from tracker.timeline.vocabulary import NEUROLOGICAL_ANSWERS
+from tracker.trends.series import (
     answers_of,
     numeric,
     reaches,
@@ -20,7 +21,6 @@ from tracker.trends import (
     recorded_values,
     symptoms_of,
 )
-from tracker.vocabulary import NEUROLOGICAL_ANSWERS
 
 
 def _max_pain(record: DayRecord) -> float | None:

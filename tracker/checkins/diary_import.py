@@ -1,0 +1,152 @@
+"""Importing a paper or spreadsheet diary (format in the README).
+
+Every row is validated by the check-in form itself; nothing is saved unless every row is valid,
+and then rows are recorded in date order through `record_checkin`, as if entered on their day.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from tracker.checkins.forms import CheckInForm
+from tracker.checkins.recording import record_checkin
+from tracker.models import Patient, Source
+from tracker.timeline.vocabulary import (
+    SAFETY_ANSWER_CODES,
+    SIDED_SYMPTOMS,
+    SYMPTOM_CODES,
+    SYMPTOM_SIDES,
+)
+
+COLUMNS = (
+    "date",
+    "back_pain",
+    "leg_pain",
+    "leg_side",
+    "answers",
+    "temperature_c",
+    "walking_minutes",
+    "opioid_doses",
+    "sleep_disturbance",
+    "note",
+)
+# Columns that are check-in form fields as they are.
+FORM_FIELDS = tuple(c for c in COLUMNS if c not in ("date", "answers"))
+
+
+class DiaryError(Exception):
+    """The file cannot be imported; `problems` lists (line number, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"line {line}: {reason}" for line, reason in problems))
+
+
+@dataclass(frozen=True)
+class DiaryRow:
+    line: int
+    day: date
+    answers: dict
+
+
+def parse_answers(cell: str) -> tuple[dict[str, str], list[str]]:
+    """Form data for the `answers` cell, and the problems found in it."""
+    data: dict[str, str] = {}
+    problems: list[str] = []
+    for raw in (part.strip() for part in cell.split(";")):
+        if not raw:
+            continue
+        code, _, side = raw.partition(":")
+        if code in SAFETY_ANSWER_CODES and not side:
+            data[f"safety_{code}"] = "yes"
+        elif code in SYMPTOM_CODES:
+            data[f"symptom_{code}"] = "on"
+            if side:
+                if code not in SIDED_SYMPTOMS or side not in SYMPTOM_SIDES:
+                    problems.append(
+                        f"“{raw}”: a side is left, right or both, on a symptom that has one"
+                    )
+                else:
+                    data[f"symptom_{code}_side"] = side
+        else:
+            problems.append(f"“{raw}” is not a known symptom or safety answer code")
+    return data, problems
+
+
+def validate_rows(text: str, today: date) -> list[DiaryRow]:
+    """Parse and validate every row. Raises DiaryError listing every bad row."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("date",) if c not in (reader.fieldnames or [])]
+    unknown = [c for c in (reader.fieldnames or []) if c not in COLUMNS]
+    if missing or unknown:
+        reasons = []
+        if missing:
+            reasons.append("missing column(s): " + ", ".join(missing))
+        if unknown:
+            reasons.append("unknown column(s): " + ", ".join(unknown))
+        raise DiaryError([(1, "; ".join(reasons))])
+    rows: list[DiaryRow] = []
+    problems: list[tuple[int, str]] = []
+    seen: dict[date, int] = {}
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            problems.append((line, "more cells than columns"))
+            continue
+        cells = {k: (v or "").strip() for k, v in record.items()}
+        try:
+            day = date.fromisoformat(cells["date"])
+        except ValueError:
+            problems.append((line, f"date “{cells['date']}” is not a date in the form YYYY-MM-DD"))
+            continue
+        if day > today:
+            problems.append((line, f"{day} is in the future"))
+            continue
+        if day in seen:
+            problems.append((line, f"{day} appears twice (also on line {seen[day]})"))
+            continue
+        seen[day] = line
+        data = {name: cells.get(name, "") for name in FORM_FIELDS}
+        answer_data, answer_problems = parse_answers(cells.get("answers", ""))
+        data.update(answer_data)
+        for code in SAFETY_ANSWER_CODES:
+            data.setdefault(f"safety_{code}", "no" if "answers" in cells else "")
+        form = CheckInForm(data, require_core=False)
+        if answer_problems or not form.is_valid():
+            reasons = list(answer_problems)
+            for field, errors in form.errors.items():
+                label = field if field != "__all__" else "row"
+                reasons.extend(f"{label}: {error}" for error in errors)
+            problems.append((line, "; ".join(reasons)))
+            continue
+        rows.append(DiaryRow(line, day, form.cleaned_data["answers"]))
+    if problems:
+        raise DiaryError(problems)
+    return sorted(rows, key=lambda row: row.day)
+
+
+def import_diary(patient: Patient, text: str) -> list[DiaryRow]:
+    """Validate the whole file, then record every row in one transaction (all or nothing)."""
+    rows = validate_rows(text, patient.local_date())
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with transaction.atomic():
+        for row in rows:
+            record_checkin(
+                patient,
+                row.day,
+                row.answers,
+                by=None,
+                submission_id=uuid.uuid5(
+                    uuid.NAMESPACE_URL, f"import:{patient.public_id}:{digest}:{row.day}"
+                ),
+                source=Source.IMPORT,
+                notify=False,
+            )
+    return rows

@@ -1,0 +1,121 @@
+"""Recording questionnaire responses: the one path for the patient's form, paper totals
+entered by a clinician, imports and the demo. Scores come from
+tracker.questionnaires.scoring only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tracker.models import Patient, QuestionnaireResponse, ResponseSource, User
+from tracker.questionnaires import scoring
+from tracker.timeline import Finding
+
+
+@dataclass
+class ResponseResult:
+    response: QuestionnaireResponse
+    score: scoring.Score | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def record_response(
+    patient: Patient,
+    code: str,
+    day: date,
+    answers: dict,
+    *,
+    by: User | None,
+    source: str = ResponseSource.PATIENT,
+    notify: bool = True,
+) -> ResponseResult:
+    """Score and save `answers` to questionnaire `code` for `day` (one response per day;
+    answering again the same day replaces it). Raises scoring.AnswerError on invalid answers."""
+    definition = scoring.get_definition(code)
+    result = scoring.score(definition, answers)
+    if result.total is None:
+        raise scoring.AnswerError(f"{code}: not enough items answered to score it")
+    values = {
+        "definition_version": definition.version,
+        "answers": dict(answers),
+        "item_scores": dict(result.items),
+        "total": Decimal(str(result.total)),
+        "band": result.band or "",
+        "source": source,
+        "entered_by": by,
+        "updated_at": timezone.now(),
+    }
+    with transaction.atomic():
+        response = _save(patient, code, day, values)
+        findings = after_response_saved(patient, response, notify=notify)
+    return ResponseResult(response, result, findings)
+
+
+def record_paper_total(
+    patient: Patient, code: str, day: date, total: Decimal, *, by: User
+) -> ResponseResult:
+    """A total scored on paper (e.g. a licensed ODI): the number, never the licensed items."""
+    values = {
+        "definition_version": "",
+        "answers": {},
+        "item_scores": {},
+        "total": total,
+        "band": "",
+        "source": ResponseSource.PAPER,
+        "entered_by": by,
+        "updated_at": timezone.now(),
+    }
+    with transaction.atomic():
+        response = _save(patient, code, day, values)
+        findings = after_response_saved(patient, response, notify=True)
+    return ResponseResult(response, None, findings)
+
+
+def _save(patient, code, day, values) -> QuestionnaireResponse:
+    try:
+        with transaction.atomic():
+            return QuestionnaireResponse.objects.update_or_create(
+                patient=patient, instrument=code, day=day, defaults=values
+            )[0]
+    except IntegrityError:
+        # The same questionnaire for the same day arrived twice at once: update the first.
+        return QuestionnaireResponse.objects.update_or_create(
+            patient=patient, instrument=code, day=day, defaults=values
+        )[0]
+
+
+def after_response_saved(patient: Patient, response: QuestionnaireResponse, *, notify: bool):
+    """The one place the rules run after a questionnaire is saved (inside its transaction)."""
+    from tracker.checkins.recording import findings_dated
+    from tracker.flags.engine import evaluate_patient
+
+    findings, outcome = evaluate_patient(
+        patient, response.day, fresh_days=frozenset({response.day}), notify=notify
+    )
+    news = {flag.rule_id for flag in outcome.opened + outcome.escalated}
+    dated = {f.rule_id for f in findings_dated(findings, response.day)}
+    return [
+        f
+        for f in findings
+        if f.rule_id in QUESTIONNAIRE_RULES and (f.rule_id in dated or f.rule_id in news)
+    ]
+
+
+# Rules a questionnaire answer can raise at once (clinical-reference §3 RF-PHQ9-ITEM9, §4 P8).
+QUESTIONNAIRE_RULES = frozenset({"RF-PHQ9-ITEM9", "P8-DEPRESSION"})
+
+
+def due_for(patient: Patient, today: date) -> list[scoring.Definition]:
+    """The questionnaires due today, as definitions (one query)."""
+    history = [
+        (code, day, float(total))
+        for code, day, total in patient.questionnaire_responses.values_list(
+            "instrument", "day", "total"
+        )
+    ]
+    codes = scoring.due_questionnaires(patient.surgery_date, today, history)
+    return [scoring.get_definition(code) for code in codes]

@@ -1,0 +1,247 @@
+"""What the clinic-visit report says: plain data built from the trends, the flags, the
+exercise logs and the notes of one patient over one period.
+
+The period's end is "as of": every baseline, mean and score is what was known at its end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tracker.charts import patient_charts as trend_charts
+from tracker.charts.figures import Chart, FlagMarker, Period
+from tracker.charts.svg import chart_svg
+from tracker.checkins.recording import patient_timeline
+from tracker.models import Flag, Patient
+from tracker.programmes.changes import exercise_sessions
+from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, meaningful_change
+from tracker.timeline import Timeline
+from tracker.trends import series as trends
+from tracker.trends.wording import baseline_source_label, number, signed
+
+# The charts of the report, in page order (names of tracker.charts.patient_charts.CHARTS).
+REPORT_CHARTS = ("back-pain", "leg-pain", "walking", "peg", "mood", "adherence")
+NOTES_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One line of the change-from-baseline table (clinical-reference §2)."""
+
+    label: str
+    baseline: float | None
+    baseline_source: str
+    current: float | None
+    current_day: date | None
+    current_label: str  # what "current" is: a 7-day mean or the latest score
+    points: float | None
+    percent: float | None
+    meaningful: bool | None  # None: no baseline or no current value to compare
+    threshold: str
+
+    # Shown as the care team's summaries show them (tracker.trends.wording).
+    @property
+    def baseline_text(self) -> str:
+        return "" if self.baseline is None else number(self.baseline)
+
+    @property
+    def current_text(self) -> str:
+        return "" if self.current is None else number(self.current)
+
+    @property
+    def points_text(self) -> str:
+        return "" if self.points is None else signed(self.points)
+
+    @property
+    def percent_text(self) -> str:
+        return "" if self.percent is None else signed(round(self.percent))
+
+
+@dataclass(frozen=True)
+class ReportChart:
+    chart: Chart
+    svg: SafeString
+
+
+@dataclass(frozen=True)
+class ExerciseRow:
+    name: str
+    adherence: trends.Adherence
+
+
+@dataclass(frozen=True)
+class Note:
+    day: date
+    text: str
+    flagged: bool  # a flag's evidence is dated that day
+
+
+@dataclass(frozen=True)
+class Report:
+    patient: Patient
+    period: Period
+    generated_at: datetime
+    generated_by: str
+    weeks_since_surgery: int
+    days_since_surgery: int
+    checkin_days: int
+    measures: tuple[MeasureRow, ...]
+    charts: tuple[ReportChart, ...]
+    flags: tuple[Flag, ...]
+    weekly_adherence: tuple[trends.WeekAdherence, ...]
+    exercises: tuple[ExerciseRow, ...]
+    notes: tuple[Note, ...]
+
+
+PAIN_THRESHOLD = gettext_lazy("≥ 2 points or ≥ 30 % (§2, Ostelo 2008 [E])")
+QUESTIONNAIRES = (("peg", "PEG"), ("phq9", "PHQ-9"), ("odi", "ODI"))
+
+
+def pain_row(timeline: Timeline, field: str, label: str, as_of: date) -> MeasureRow:
+    base = trends.baseline(timeline, field)
+    current = trends.latest_seven_day_mean(timeline, field, as_of)
+    return _row(
+        label,
+        base,
+        current,
+        _("7-day average"),
+        PAIN_THRESHOLD,
+        None if base is None or current is None else trends.meaningful_improvement,
+    )
+
+
+def questionnaire_row(timeline: Timeline, code: str, label: str, as_of: date) -> MeasureRow:
+    found = trends.scores(timeline, code, as_of)
+    base = trends.questionnaire_baseline(timeline, code)
+    current = (found[-1].day, float(found[-1].total)) if found else None
+    threshold = MEANINGFUL_CHANGE[code].reference
+    if base is not None and current is not None and base[1].day == current[0]:
+        current = None  # the only score is the baseline itself: nothing to compare yet
+    return _row(
+        label,
+        None if base is None else base[0],
+        current,
+        _("latest score"),
+        threshold,
+        lambda before, now: meaningful_change(code, before, now).improved,
+    )
+
+
+def _row(label, base, current, current_label, threshold, meaningful) -> MeasureRow:
+    if base is None or current is None:
+        return MeasureRow(
+            label,
+            None if base is None else base.value,
+            "" if base is None else baseline_source_label(base.source),
+            None if current is None else current[1],
+            None if current is None else current[0],
+            current_label,
+            None,
+            None,
+            None,
+            threshold,
+        )
+    change = trends.change_from_baseline(base.value, current[1])
+    return MeasureRow(
+        label,
+        base.value,
+        baseline_source_label(base.source),
+        current[1],
+        current[0],
+        current_label,
+        change.points,
+        change.percent,
+        bool(meaningful(base.value, current[1])),
+        threshold,
+    )
+
+
+def measures(timeline: Timeline, as_of: date) -> tuple[MeasureRow, ...]:
+    rows = [
+        pain_row(timeline, "back_pain", _("Back pain"), as_of),
+        pain_row(timeline, "leg_pain", _("Leg pain"), as_of),
+    ]
+    rows.extend(questionnaire_row(timeline, code, label, as_of) for code, label in QUESTIONNAIRES)
+    return tuple(rows)
+
+
+def flags_in(patient: Patient, period: Period) -> list[Flag]:
+    """Flags whose evidence falls in the period, most severe first."""
+    return list(
+        patient.flags.filter(
+            first_evidence_day__lte=period.end, last_evidence_day__gte=period.start
+        ).order_by("level_rank", "opened_at", "id")
+    )
+
+
+def flag_markers(flags: list[Flag]) -> list[FlagMarker]:
+    return [
+        FlagMarker(
+            day=flag.last_evidence_day,
+            label=f"{flag.rule_id} ({flag.get_level_display()}, {flag.get_status_display()})",
+            level=flag.level,
+            href="",
+        )
+        for flag in flags
+    ]
+
+
+def notes_in(patient: Patient, period: Period, flags: list[Flag]) -> list[Note]:
+    """The patient's own words in the period, newest first; days behind a flag are marked."""
+    flagged = {
+        item.get("date") for flag in flags for item in flag.evidence if isinstance(item, dict)
+    }
+    rows = (
+        patient.checkins.filter(day__range=(period.start, period.end))
+        .exclude(Q(note="") | Q(note__isnull=True))
+        .order_by("-day")
+        .values_list("day", "note")[:NOTES_SHOWN]
+    )
+    return [Note(day, note, day.isoformat() in flagged) for day, note in rows]
+
+
+def build_report(
+    patient: Patient,
+    period: Period,
+    *,
+    generated_by: str,
+    generated_at: datetime,
+    timeline: Timeline | None = None,
+) -> Report:
+    """Everything the report shows for `patient` over `period` (inclusive)."""
+    timeline = (timeline or patient_timeline(patient)).until(period.end)
+    flags = flags_in(patient, period)
+    markers = flag_markers(flags)
+    charts = []
+    for name in REPORT_CHARTS:
+        chart = trend_charts.build_chart(name, timeline, period, flags=markers, care_team=True)
+        if chart.has_data:
+            charts.append(ReportChart(chart, chart_svg(chart)))
+    weekly = [
+        week for week in trends.weekly_adherence(timeline, period.end) if week.end >= period.start
+    ]
+    by_exercise = trends.adherence_by_exercise(
+        exercise_sessions(patient, period.start, period.end), period.start, period.end
+    )
+    days = timeline.day_number(period.end)
+    return Report(
+        patient=patient,
+        period=period,
+        generated_at=generated_at,
+        generated_by=generated_by,
+        weeks_since_surgery=days // 7,
+        days_since_surgery=days,
+        checkin_days=len(trends.records_between(timeline, period.start, period.end)),
+        measures=measures(timeline, period.end),
+        charts=tuple(charts),
+        flags=tuple(flags),
+        weekly_adherence=tuple(weekly),
+        exercises=tuple(ExerciseRow(name, value) for name, value in by_exercise.items()),
+        notes=tuple(notes_in(patient, period, flags)),
+    )

@@ -1,0 +1,285 @@
+"""The flag engine: turns rule findings into flags for the care team, and keeps their lifecycle.
+
+Rules (tracker.rules) are pure; this module is where their findings meet the database:
+- `record_findings` stores findings as flags: at most one active flag per rule per patient, new
+  evidence added to it, and after a resolution a new flag only on evidence newer than it
+  (clinical-reference §4, "Lifecycle of a flag");
+- `evaluate_patient` runs the rules for one patient on a day (on every save, and daily for the
+  rules that depend on time passing);
+- `acknowledge` and `resolve` move a flag on, safely when two people act at once.
+Nothing here deletes a flag.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tracker.models import (
+    ACTIVE_STATUSES,
+    ClinicThresholds,
+    Flag,
+    FlagStatus,
+    Patient,
+    PatientReminder,
+    User,
+)
+from tracker.rules import Thresholds, evaluate
+from tracker.timeline import Finding, Level, Timeline
+
+# Rules that depend on time passing, run by `manage.py evaluate_flags` (and not on each save).
+SILENCE_RULE = "P12-SILENCE"
+IMMEDIATE_LEVELS = (Level.EMERGENCY, Level.URGENT)
+
+
+@dataclass
+class Outcome:
+    """What one evaluation changed."""
+
+    opened: list[Flag] = field(default_factory=list)
+    updated: list[Flag] = field(default_factory=list)
+    escalated: list[Flag] = field(default_factory=list)
+    reminded: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.opened or self.updated or self.escalated or self.reminded)
+
+
+def thresholds_for(patient: Patient) -> Thresholds:
+    """The reference defaults with the patient's clinic's overrides (one query)."""
+    overrides = (
+        ClinicThresholds.objects.filter(clinic_id=patient.clinic_id)
+        .values_list("values", flat=True)
+        .first()
+    )
+    return Thresholds.from_overrides(overrides or {})
+
+
+def evidence_days(finding: Finding, as_of: date) -> list[date]:
+    days = []
+    for item in finding.evidence:
+        try:
+            days.append(date.fromisoformat(str(item.get("date"))))
+        except ValueError:
+            continue
+    return days or [as_of]
+
+
+def _key(item: dict) -> str:
+    return json.dumps(item, sort_keys=True, default=str)
+
+
+def merge_evidence(old: list[dict], new: Iterable[dict]) -> list[dict]:
+    """Old evidence plus what is new in `new`, without duplicates, in date order."""
+    seen = {_key(item) for item in old}
+    merged = list(old)
+    for item in new:
+        if _key(item) not in seen:
+            seen.add(_key(item))
+            merged.append(item)
+    return sorted(merged, key=lambda item: str(item.get("date", "")))
+
+
+def record_findings(
+    patient: Patient,
+    findings: Iterable[Finding],
+    as_of: date,
+    *,
+    fresh_days: frozenset[date] = frozenset(),
+    notify: bool = True,
+) -> Outcome:
+    """Store `findings` as flags of `patient` (call inside the transaction of the save).
+
+    `fresh_days` are the days whose data was saved just now: evidence on such a day counts as
+    newer than a resolution made earlier the same day. With `notify=False` (imports of the
+    past, the demo) flags are raised quietly: no e-mail goes out.
+    """
+    findings = list(findings)
+    outcome = Outcome()
+    now = timezone.now()
+    active = {
+        flag.rule_id: flag
+        for flag in Flag.objects.select_for_update().filter(
+            patient=patient, status__in=ACTIVE_STATUSES
+        )
+    }
+    resolved_until = dict(
+        Flag.objects.filter(patient=patient, status=FlagStatus.RESOLVED)
+        .values_list("rule_id")
+        .annotate(last=Max("resolved_at"))
+    )
+    new_flags: list[Flag] = []
+    for finding in findings:
+        days = evidence_days(finding, as_of)
+        flag = active.get(finding.rule_id)
+        if flag is not None:
+            _add_evidence(flag, finding, days, now, outcome)
+            continue
+        resolved_at = resolved_until.get(finding.rule_id)
+        if resolved_at is not None and not _newer(
+            days, patient.local_date(resolved_at), fresh_days
+        ):
+            continue
+        flag = Flag(
+            patient=patient,
+            rule_id=finding.rule_id,
+            rule_version=finding.rule_version,
+            level=finding.level.value,
+            level_rank=finding.level.rank,
+            patient_message=finding.patient_message,
+            clinician_explanation=finding.clinician_explanation,
+            reference=finding.reference,
+            evidence=merge_evidence([], finding.evidence),
+            first_evidence_day=min(days),
+            last_evidence_day=max(days),
+            opened_at=now,
+            updated_at=now,
+            raised_quietly=not notify,
+        )
+        active[finding.rule_id] = flag
+        new_flags.append(flag)
+    outcome.opened = Flag.objects.bulk_create(new_flags)
+    changed = outcome.updated + outcome.escalated
+    if changed:
+        Flag.objects.bulk_update(changed, CHANGED_FIELDS)
+    if notify and (outcome.opened or outcome.escalated):
+        from tracker.messaging.notifications import queue_for_flags
+
+        queue_for_flags(patient, outcome.opened, escalated=outcome.escalated)
+    return outcome
+
+
+CHANGED_FIELDS = [
+    "evidence",
+    "first_evidence_day",
+    "last_evidence_day",
+    "patient_message",
+    "clinician_explanation",
+    "rule_version",
+    "updated_at",
+    "level",
+    "level_rank",
+    "status",
+]
+
+
+def _newer(days: list[date], resolved_day: date, fresh_days: frozenset[date]) -> bool:
+    """True when every evidence day comes after the resolution (§4 lifecycle)."""
+    return all(d > resolved_day or (d == resolved_day and d in fresh_days) for d in days)
+
+
+def _add_evidence(flag: Flag, finding: Finding, days, now, outcome: Outcome) -> None:
+    merged = merge_evidence(flag.evidence, finding.evidence)
+    escalates = finding.level.rank < flag.level_rank
+    if merged == flag.evidence and not escalates:
+        return
+    flag.evidence = merged
+    flag.first_evidence_day = min(flag.first_evidence_day, *days)
+    flag.last_evidence_day = max(flag.last_evidence_day, *days)
+    flag.patient_message = finding.patient_message
+    flag.clinician_explanation = finding.clinician_explanation
+    flag.rule_version = finding.rule_version
+    flag.updated_at = now
+    if escalates:
+        flag.level = finding.level.value
+        flag.level_rank = finding.level.rank
+        if flag.status == FlagStatus.ACKNOWLEDGED:
+            # A more severe finding needs fresh eyes.
+            flag.status = FlagStatus.OPEN
+        outcome.escalated.append(flag)
+    else:
+        outcome.updated.append(flag)
+
+
+def evaluate_patient(
+    patient: Patient,
+    as_of: date,
+    *,
+    timeline: Timeline | None = None,
+    fresh_days: frozenset[date] = frozenset(),
+    notify: bool = True,
+    include_time_rules: bool = False,
+) -> tuple[list[Finding], Outcome]:
+    """Run the rules for `patient` on `as_of` and store what they find.
+
+    On a save, P12 (silence) is left out: the patient has just checked in. The daily run
+    (`include_time_rules=True`) includes it, and a patient hears from us (a reminder) before
+    any staff flag is raised for silence.
+    """
+    from tracker.checkins.recording import patient_timeline
+
+    timeline = timeline or patient_timeline(patient)
+    findings = evaluate(timeline, as_of, thresholds_for(patient))
+    outcome = Outcome()
+    if include_time_rules:
+        silence = [f for f in findings if f.rule_id == SILENCE_RULE]
+        findings = [f for f in findings if f.rule_id != SILENCE_RULE]
+        if silence and not _reminded_first(patient, silence[0], as_of, notify, outcome):
+            findings += silence
+    else:
+        findings = [f for f in findings if f.rule_id != SILENCE_RULE]
+    with transaction.atomic():
+        stored = record_findings(patient, findings, as_of, fresh_days=fresh_days, notify=notify)
+    stored.reminded = outcome.reminded
+    return findings, stored
+
+
+def _reminded_first(patient, finding: Finding, as_of: date, notify: bool, outcome) -> bool:
+    """P12: the first time a silence is noticed, remind the patient and hold the flag back.
+
+    Returns True while the flag should wait: the reminder went out today (or just now).
+    """
+    since = evidence_days(finding, as_of)[0]
+    reminder = (
+        PatientReminder.objects.filter(patient=patient, reason=SILENCE_RULE, day__gt=since)
+        .order_by("day")
+        .first()
+    )
+    if reminder is None:
+        if notify:
+            from tracker.messaging.notifications import send_silence_reminder
+
+            PatientReminder.objects.create(patient=patient, day=as_of, reason=SILENCE_RULE)
+            send_silence_reminder(patient)
+            outcome.reminded = True
+            return True
+        return False
+    return reminder.day >= as_of
+
+
+def acknowledge(flag: Flag, by: User) -> bool:
+    """Open → acknowledged. Returns False when it was not open (already acknowledged by
+    someone else, or resolved): a conditional UPDATE, so two clicks make one acknowledgement."""
+    now = timezone.now()
+    changed = Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN).update(
+        status=FlagStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, updated_at=now
+    )
+    return bool(changed)
+
+
+def resolve(flag: Flag, by: User, note: str) -> bool:
+    """Open or acknowledged → resolved, with a note. Acknowledges too if nobody had."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Flag.objects.select_for_update().filter(pk=flag.pk).first()
+        if locked is None or locked.status == FlagStatus.RESOLVED:
+            return False
+        locked.status = FlagStatus.RESOLVED
+        locked.resolved_at = now
+        locked.resolved_by = by
+        locked.resolution_note = note
+        locked.updated_at = now
+        fields = ["status", "resolved_at", "resolved_by", "resolution_note", "updated_at"]
+        if locked.acknowledged_at is None:
+            locked.acknowledged_at = now
+            locked.acknowledged_by = by
+            fields += ["acknowledged_at", "acknowledged_by"]
+        locked.save(update_fields=fields)
+    return True

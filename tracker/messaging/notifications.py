@@ -1,0 +1,201 @@
+"""E-mail about flags, for the care team, and reminders for patients.
+
+E-mails leave the system, so they carry no clinical detail and no patient name: only "a flag
+needs review" and a link. Emergency and urgent flags are e-mailed at once; soon and review
+flags go in a daily digest. Each e-mail is a `Notification` row that a worker claims with a
+conditional UPDATE before sending, so two workers never send the same one; a failed send is
+retried with back-off and shown to the clinic admin.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.tasks import task
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.messaging.tasks import send_email
+from tracker.models import DeliveryStatus, Flag, Notification, Patient
+from tracker.timeline import Level
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+IMMEDIATE_LEVELS = (Level.EMERGENCY.value, Level.URGENT.value)
+SENDABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the n-th failure."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+def queue_for_flags(patient: Patient, opened: list[Flag], *, escalated=()) -> None:
+    """Notification rows for the care team (a few queries, whatever the number of flags).
+
+    Emergency and urgent flags are sent once the save commits; an escalation is news, so
+    those already told are told again.
+    """
+    team = list(patient.care_team.filter(is_active=True).values_list("pk", flat=True))
+    rows = [
+        Notification(flag=flag, recipient_id=pk, kind=kind_for(flag))
+        for flag in opened
+        for pk in team
+    ]
+    for flag in escalated:
+        kind = kind_for(flag)
+        Notification.objects.filter(flag=flag, kind=kind, status=DeliveryStatus.SENT).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        told = set(
+            Notification.objects.filter(flag=flag, kind=kind).values_list("recipient_id", flat=True)
+        )
+        rows += [
+            Notification(flag=flag, recipient_id=pk, kind=kind) for pk in team if pk not in told
+        ]
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created if row.kind == Notification.Kind.IMMEDIATE]
+    if escalated:
+        ids += list(
+            Notification.objects.filter(
+                flag__in=escalated, kind=Notification.Kind.IMMEDIATE, status=DeliveryStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+    if ids:
+        transaction.on_commit(lambda: [deliver_notification.enqueue(pk) for pk in sorted(set(ids))])
+
+
+def kind_for(flag: Flag) -> str:
+    if flag.level in IMMEDIATE_LEVELS:
+        return Notification.Kind.IMMEDIATE
+    return Notification.Kind.DIGEST
+
+
+@task
+def deliver_notification(notification_id: int) -> str:
+    return deliver(notification_id)
+
+
+def _claim(notification_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        Notification.objects.filter(
+            pk=notification_id, status__in=SENDABLE, next_attempt_at__lte=now
+        ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1)
+    )
+
+
+def deliver(notification_id: int) -> str:
+    """Send one immediate notification if it is due and nobody else has claimed it."""
+    if not _claim(notification_id):
+        return "skipped"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    link = settings.SITE_URL + reverse("triage-inbox")
+    subject = _("Laminar: a flag needs review today")
+    body = _(
+        "A patient on your care team has a flag that needs review today.\n\n"
+        "Open the triage inbox to see it: %(link)s\n\n"
+        "This e-mail holds no clinical detail on purpose."
+    ) % {"link": link}
+    return _send(notification, subject, body)
+
+
+def _send(notification: Notification, subject: str, body: str) -> str:
+    try:
+        send_mail(subject, body, None, [notification.recipient.email])
+    except Exception as error:  # any failure of the mail server is retried
+        gave_up = notification.attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification.pk).update(
+            status=DeliveryStatus.GAVE_UP if gave_up else DeliveryStatus.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:1000],
+            next_attempt_at=timezone.now() + backoff(notification.attempts),
+        )
+        logger.warning("Notification %s failed: %s", notification.pk, error)
+        return "failed"
+    Notification.objects.filter(pk=notification.pk).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def send_due_immediate() -> dict[str, int]:
+    """Send every immediate notification that is due (new or to retry). For the worker/cron."""
+    counts = {"sent": 0, "failed": 0, "skipped": 0}
+    due = Notification.objects.filter(
+        kind=Notification.Kind.IMMEDIATE,
+        status__in=SENDABLE,
+        next_attempt_at__lte=timezone.now(),
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        counts[deliver(pk)] += 1
+    return counts
+
+
+def send_daily_digest() -> int:
+    """One e-mail per staff member listing how many soon/review flags wait. Returns e-mails sent."""
+    now = timezone.now()
+    pending = Notification.objects.filter(
+        kind=Notification.Kind.DIGEST, status__in=SENDABLE, next_attempt_at__lte=now
+    )
+    sent = 0
+    for recipient_id in sorted(set(pending.values_list("recipient_id", flat=True))):
+        ids = list(pending.filter(recipient_id=recipient_id).values_list("pk", flat=True))
+        claimed = Notification.objects.filter(pk__in=ids, status__in=SENDABLE).update(
+            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+        )
+        if not claimed:
+            continue
+        batch = Notification.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING)
+        first = batch.select_related("recipient").first()
+        count = batch.count()
+        link = settings.SITE_URL + reverse("triage-inbox")
+        subject = _("Laminar: flags to review")
+        body = _(
+            "%(count)s flag(s) on your care-team patients are waiting for review.\n\n"
+            "Open the triage inbox: %(link)s\n"
+        ) % {"count": count, "link": link}
+        try:
+            send_mail(subject, body, None, [first.recipient.email])
+        except Exception as error:
+            batch.update(
+                status=DeliveryStatus.FAILED,
+                last_error=f"{type(error).__name__}: {error}"[:1000],
+                next_attempt_at=now + backoff(first.attempts),
+            )
+            continue
+        batch.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+        sent += 1
+    return sent
+
+
+def send_silence_reminder(patient: Patient) -> None:
+    """P12: a friendly nudge to the patient before any staff flag."""
+    from tracker.messaging.reminders import remind_once_today
+
+    if not remind_once_today(patient):
+        return  # the daily reminder went out today: one reminder a day is enough
+    link = settings.SITE_URL + reverse("checkin")
+    body = _(
+        "Hello %(name)s,\n\nWe have not had a check-in from you for a few days. It takes less "
+        "than a minute and helps your care team follow your recovery:\n\n%(link)s\n\n"
+        "If something is worrying you, call your surgical team on %(phone)s."
+    ) % {"name": patient.user.full_name, "link": link, "phone": patient.clinic.surgical_team_phone}
+    subject = _("A quick check-in?")
+    transaction.on_commit(lambda: send_email.enqueue([patient.user.email], subject, body))
+
+
+def failed_for_clinic(clinic_id: int):
+    """Deliveries that failed, for the clinic admin's page (no clinical detail)."""
+    return (
+        Notification.objects.filter(recipient__clinic_id=clinic_id)
+        .filter(Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.GAVE_UP))
+        .select_related("recipient", "flag")
+        .order_by("-created_at")
+    )

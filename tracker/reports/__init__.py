@@ -1,7 +1,0 @@
-"""Reports and exports of a patient's record: the PDF for the clinic visit, CSV, FHIR R4 and
-the patient's own copy of their data.
-
-Every number comes from `tracker.trends` (through `tracker.trend_charts` and
-`tracker.trend_summaries`); these modules only lay it out. Views and the `export_report`
-command write the access-log row; nothing here reads a request.
-"""

@@ -1,0 +1,58 @@
+from django.utils.translation import gettext_lazy as _
+
+from tracker.auth.roles import needs_second_factor, second_factor_passed
+from tracker.models import Role
+
+NAV_LINKS = {
+    Role.PATIENT: [
+        ("patient-home", _("Today")),
+        ("history", _("History")),
+        ("my-exercises", _("Exercises")),
+        ("trends", _("Trends")),
+        ("learn", _("Learn")),
+        ("my-data", _("My data")),
+    ],
+    Role.PHYSIO: [
+        ("triage-inbox", _("Inbox")),
+        ("caseload", _("Patients")),
+        ("exercise-library", _("Exercises")),
+    ],
+    Role.CLINICIAN: [
+        ("triage-inbox", _("Inbox")),
+        ("caseload", _("Patients")),
+        ("enrol", _("Enrol a patient")),
+    ],
+    Role.ADMIN: [
+        ("clinic-home", _("Clinic")),
+        ("enrol", _("Enrol a patient")),
+        ("clinic-thresholds", _("Thresholds")),
+        ("clinic-notifications", _("E-mail problems")),
+        ("clinic-erasures", _("Deletion requests")),
+    ],
+}
+
+
+def navigation(request):
+    """The navigation links for the signed-in user's role, and their clinic."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    if needs_second_factor(user) and not second_factor_passed(user):
+        return {"nav_links": []}  # nothing about patients before the second factor
+    context = {"nav_links": NAV_LINKS.get(user.role, []), "clinic": user.clinic}
+    if user.is_care_staff:
+        context["pressing_flags"] = pressing_flag_count(user)
+    return context
+
+
+def pressing_flag_count(user) -> int:
+    """Open emergency and urgent flags of the user's patients: shown on every staff page."""
+    from tracker.auth.access import patients_visible_to
+    from tracker.models import Flag, FlagStatus
+    from tracker.timeline import Level
+
+    return Flag.objects.filter(
+        patient__in=patients_visible_to(user),
+        status=FlagStatus.OPEN,
+        level_rank__lte=Level.URGENT.rank,
+    ).count()
