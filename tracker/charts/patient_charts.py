@@ -2,7 +2,8 @@
 
 Every number comes from `tracker.trends.series`; these builders only lay the series out as a
 `tracker.charts.figures.Chart` for a `Period`. The care team's charts add the §5
-typical-recovery band and the flags, and are worded for clinicians. Pure: a `Timeline` in, a `Chart` out.
+typical-recovery band and the flags, and are worded for clinicians. Pure: a `Timeline` in, a
+`Chart` out.
 """
 
 from __future__ import annotations

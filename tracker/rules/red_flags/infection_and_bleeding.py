@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from tracker.rules.definition import RuleInfo, implements, iso
 from tracker.rules.red_flags.answers import (
@@ -20,52 +20,141 @@ from tracker.trends.series import (
     numeric,
     reaches,
     record_on,
-    value_on,
 )
 
 
-def fever_evidence(timeline: Timeline, day: date, thresholds: Thresholds) -> list[dict[str, Any]]:
-    """The readings that make `day` a fever day by RF-FEVER, or [] when it is not one.
+# RF-FEVER "two readings >= 37.8 °C within 24 h": the span of the reference row (not tunable).
+FEVER_REPEAT_SPAN = timedelta(hours=24)
 
-    Fever = a reading >= fever_c on `day`, or readings >= fever_repeat_c on `day` and the day
-    before (one reading a day is stored, so "two readings within 24 hours" is read as two
-    consecutive days, which can only catch more fevers than a strict 24 hours).
+
+class Reading(NamedTuple):
+    """One temperature reading of a check-in; `at` is None when its time is unknown."""
+
+    day: date
+    at: datetime | None  # aware, UTC
+    celsius: float
+
+    def evidence(self) -> dict[str, Any]:
+        """{"date", "recorded_at" (only where the time is known), "temperature_c"}."""
+        entry: dict[str, Any] = {"date": iso(self.day)}
+        if self.at is not None:
+            entry["recorded_at"] = self.at.isoformat()
+        entry["temperature_c"] = self.celsius
+        return entry
+
+
+def _utc_time(stamp: object) -> datetime | None:
+    """An aware ISO-8601 datetime string as UTC; None when missing, unreadable or naive."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return None
+    return parsed.astimezone(UTC)
+
+
+def readings_of(record: DayRecord) -> list[Reading]:
+    """The temperature readings of a check-in, oldest first.
+
+    Its `temperature_readings` with their times when it has any, else its single
+    `temperature_c` with the time unknown. A reading without a usable value is left out; one
+    whose time is unreadable or not timezone-aware keeps its value with the time unknown, so
+    a high temperature is never dropped.
     """
-    today = value_on(timeline, day, "temperature_c")
-    if today is None:
+    timed = []
+    for entry in record.temperature_readings or ():
+        try:
+            stamp, value = entry
+        except (TypeError, ValueError):
+            continue
+        celsius = numeric(value)
+        if celsius is not None:
+            timed.append(Reading(record.day, _utc_time(stamp), celsius))
+    if timed:
+        return sorted(timed, key=lambda r: (r.at is None, r.at or datetime.min.replace(tzinfo=UTC)))
+    single = numeric(record.temperature_c)
+    return [] if single is None else [Reading(record.day, None, single)]
+
+
+def _readings_on(timeline: Timeline, day: date) -> list[Reading]:
+    record = record_on(timeline, day)
+    return [] if record is None else readings_of(record)
+
+
+def within_24_hours(first: Reading, second: Reading) -> bool:
+    """RF-FEVER "within 24 h": both on the same day; else, both timed, at most 24 hours
+    apart; else (a time unknown) on consecutive days. Same-day readings always count, even
+    on a 25-hour day, and an unknown time is read so as to catch more fevers, never fewer."""
+    if first.day == second.day:
+        return True
+    if first.at is not None and second.at is not None:
+        return abs(first.at - second.at) <= FEVER_REPEAT_SPAN
+    return abs((first.day - second.day).days) <= 1
+
+
+def fever_evidence(timeline: Timeline, day: date, thresholds: Thresholds) -> list[dict[str, Any]]:
+    """The readings that make `day` a fever day by RF-FEVER, oldest first; [] when it is not.
+
+    Fever = a reading of `day` >= fever_c (evidence: those readings), or a reading of `day`
+    >= fever_repeat_c and another reading >= fever_repeat_c within 24 hours of it (see
+    `within_24_hours`; the other may be on `day` or on a day before it). Evidence: every
+    reading of such a pair, each as {"date", "recorded_at" where known, "temperature_c"}.
+    """
+    today = _readings_on(timeline, day)
+    high = [r for r in today if reaches(r.celsius, thresholds.fever_c)]
+    if high:
+        return [r.evidence() for r in high]
+    raised = [r for r in today if reaches(r.celsius, thresholds.fever_repeat_c)]
+    if not raised:
         return []
-    if reaches(today, thresholds.fever_c):
-        return [{"date": iso(day), "temperature_c": today}]
-    if reaches(today, thresholds.fever_repeat_c):
-        previous_day = day - timedelta(days=1)
-        previous = value_on(timeline, previous_day, "temperature_c")
-        if previous is not None and reaches(previous, thresholds.fever_repeat_c):
-            return [
-                {"date": iso(previous_day), "temperature_c": previous},
-                {"date": iso(day), "temperature_c": today},
-            ]
-    return []
+    # Two days back as well: timed readings on the days around a short (DST) day may be
+    # less than 24 hours apart.
+    earlier = [
+        r
+        for back in (2, 1)
+        for r in _readings_on(timeline, day - timedelta(days=back))
+        if reaches(r.celsius, thresholds.fever_repeat_c)
+    ]
+    candidates = earlier + raised
+    used: set[int] = set()
+    for i, reading in enumerate(candidates[len(earlier) :], start=len(earlier)):
+        partners = {
+            j
+            for j, other in enumerate(candidates)
+            if j != i and within_24_hours(reading, other)
+        }
+        if partners:
+            used |= partners | {i}
+    return [candidates[i].evidence() for i in sorted(used)]
 
 
 def _unmeasured_fever(record: DayRecord) -> bool:
     """Feels feverish but recorded no temperature."""
-    return "feverish" in answers_of(record) and numeric(record.temperature_c) is None
+    return "feverish" in answers_of(record) and not readings_of(record)
 
 
-FEVER = RuleInfo("RF-FEVER", 1, "§3", "[E] 38.0 °C; repeat 37.8 °C [D]", "Fever")
+# v2: timed readings (`DayRecord.temperature_readings`), two raised readings on the same day,
+# "within 24 hours" measured between reading times where both are known.
+FEVER = RuleInfo("RF-FEVER", 2, "§3", "[E] 38.0 °C; repeat 37.8 °C [D]", "Fever")
 
 
 @implements(FEVER)
 def fever(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
-    """RF-FEVER [E]/[D]: temperature >= 38.0 °C, or >= 37.8 °C on two readings within 24 h
-    -> urgent. Feeling feverish without a measured temperature -> soon, asking for a reading,
-    so that a "yes" is never silently ignored."""
+    """RF-FEVER [E]/[D]: temperature >= 38.0 °C, or two readings >= 37.8 °C within 24 h
+    (the same day, or see `within_24_hours`), one of them on `as_of` -> urgent. Feeling
+    feverish without a measured temperature -> soon, asking for a reading, so that a "yes"
+    is never silently ignored. Readings: `readings_of` (timed readings, else temperature_c)."""
     record = record_on(timeline, as_of)
     if record is None:
         return []
     readings = fever_evidence(timeline, as_of, thresholds)
     if readings:
-        values = ", ".join(f"{r['temperature_c']:g} °C on {r['date']}" for r in readings)
+        values = ", ".join(
+            f"{r['temperature_c']:g} °C on {r.get('recorded_at') or r['date']}" for r in readings
+        )
         explanation = (
             f"Temperature {values} ({post_op_day(timeline, as_of)}); threshold "
             f"{thresholds.fever_c:g} °C once or {thresholds.fever_repeat_c:g} °C twice within "
@@ -102,7 +191,8 @@ def fever(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Findi
     return []
 
 
-WOUND = RuleInfo("RF-WOUND", 1, "§3", "[E]", "Signs of wound infection")
+# v2: "with fever" follows RF-FEVER v2 (`fever_evidence`).
+WOUND = RuleInfo("RF-WOUND", 2, "§3", "[E]", "Signs of wound infection")
 
 
 @implements(WOUND)
@@ -181,7 +271,8 @@ def wound_bleeding(timeline: Timeline, as_of: date, thresholds: Thresholds) -> l
     return [WOUND_BLEED.finding(Level.URGENT, noticed, explanation, evidence)]
 
 
-CSF = RuleInfo("RF-CSF", 1, "§3", "[E]", "Possible spinal fluid leak")
+# v2: "with fever" follows RF-FEVER v2 (`fever_evidence`, timed readings count as measured).
+CSF = RuleInfo("RF-CSF", 2, "§3", "[E]", "Possible spinal fluid leak")
 
 
 @implements(CSF)
