@@ -60,7 +60,8 @@ class Thresholds:
     hematoma_prior_days: int = _threshold(3, "§3 RF-HEMATOMA", "[D]", "fixed", emergency=True)
     hematoma_back_pain: int = _threshold(8, "§3 RF-HEMATOMA", "[D]", "higher", emergency=True)
 
-    # RF-FEVER: one reading >= fever_c, or readings >= fever_repeat_c on 2 consecutive days.
+    # RF-FEVER: one reading >= fever_c, or two readings >= fever_repeat_c within 24 hours
+    # (the same day; timed readings <= 24 h apart; untimed ones on consecutive days).
     # Fever also makes RF-CSF an emergency, hence protected.
     fever_c: float = _threshold(38.0, "§3 RF-FEVER", "[E]", "higher", emergency=True, whole=False)
     fever_repeat_c: float = _threshold(

@@ -22,7 +22,6 @@ from tracker.trends.series import (
     record_on,
 )
 
-
 # RF-FEVER "two readings >= 37.8 °C within 24 h": the span of the reference row (not tunable).
 FEVER_REPEAT_SPAN = timedelta(hours=24)
 
@@ -122,9 +121,7 @@ def fever_evidence(timeline: Timeline, day: date, thresholds: Thresholds) -> lis
     used: set[int] = set()
     for i, reading in enumerate(candidates[len(earlier) :], start=len(earlier)):
         partners = {
-            j
-            for j, other in enumerate(candidates)
-            if j != i and within_24_hours(reading, other)
+            j for j, other in enumerate(candidates) if j != i and within_24_hours(reading, other)
         }
         if partners:
             used |= partners | {i}
