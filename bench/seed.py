@@ -3,8 +3,9 @@
 `bulk_checkin_rows` builds the CheckIn and CheckInRevision rows that
 `tracker.checkins.recording.record_checkin(..., source=Source.IMPORT, notify=False)`
 writes for a new day (the same field values, the same revision), without running the rules
-after each day: the flags are raised afterwards for every patient at once by `manage.py evaluate_flags`, which
-the benchmark times. tests/test_bench_seed.py holds the two paths to the same rows.
+after each day: the flags are raised afterwards for every patient at once by
+`manage.py evaluate_flags`, which the benchmark times.
+tests/test_bench_seed.py holds the two paths to the same rows.
 """
 
 from __future__ import annotations

@@ -28,8 +28,9 @@ def _max_pain(record: DayRecord) -> float | None:
     return max(values) if values else None
 
 
+# v2: urgent when any day of the run reached >= 9, not only today.
 PAIN_UNCONTROLLED = RuleInfo(
-    "RF-PAIN-UNCONTROLLED", 1, "§3", "[E] numbers [D]", "Severe pain not controlled by medicine"
+    "RF-PAIN-UNCONTROLLED", 2, "§3", "[E] numbers [D]", "Severe pain not controlled by medicine"
 )
 
 
@@ -45,7 +46,8 @@ def _took_no_painkillers(record: DayRecord) -> bool:
 @implements(PAIN_UNCONTROLLED)
 def uncontrolled_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
     """RF-PAIN-UNCONTROLLED [E] numbers [D]: back or leg pain >= 8 on 2 consecutive days despite
-    painkillers -> soon; urgent if today's pain >= 9 or with any neurological answer today.
+    painkillers -> soon; urgent if the pain reached >= 9 on any of those days (the row's
+    "urgent if >= 9") or with any neurological answer today.
 
     "Despite painkillers": the rule stays quiet only when the patient explicitly answered that
     no painkiller at all was taken on one of those days; unanswered counts as taken.
@@ -60,7 +62,7 @@ def uncontrolled_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) -
         if _took_no_painkillers(record):
             return []
         run.append((record, pain))
-    today, today_pain = run[-1]
+    today = run[-1][0]
     neuro = answered_yes(today, NEUROLOGICAL_ANSWERS)
     evidence = [
         day_evidence(
@@ -79,9 +81,13 @@ def uncontrolled_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) -
         f"Back or leg pain >= {thresholds.uncontrolled_pain} on {days} consecutive days up to "
         f"{when(timeline, as_of)} while taking painkillers."
     )
-    very_severe = reaches(today_pain, thresholds.uncontrolled_urgent_pain)
+    very_severe = [
+        f"pain {pain:g} on {iso(record.day)}"
+        for record, pain in run
+        if reaches(pain, thresholds.uncontrolled_urgent_pain)
+    ]
     if very_severe or neuro:
-        reasons = ([f"pain {today_pain:g} today"] if very_severe else []) + neuro
+        reasons = very_severe + neuro
         explanation += f" Urgent because of {', '.join(reasons)}."
         noticed = (
             "Your pain has been severe for the last few days even with painkillers"
