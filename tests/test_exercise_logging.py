@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.checkin_data import checkin_post
 from tests.programme_data import prescribe
-from tracker.checkins.recording import patient_timeline
 from tracker.models import CheckIn, ExerciseLog, Patient, ProgrammeItem
+from tracker.models.timelines import patient_timeline
 from tracker.rules import evaluate
 from tracker.timeline import DayRecord, Timeline
 from tracker.trends.series import (

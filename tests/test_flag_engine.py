@@ -60,8 +60,8 @@ def test_new_evidence_on_another_day_joins_the_open_flag(patient):
 def test_acknowledge_once_even_when_two_people_click(patient, surgeon, physio):
     record_checkin(patient, patient.local_date(), answers(safety_fall="yes"), by=None)
     flag = Flag.objects.get(rule_id="RF-FALL")
-    assert engine.acknowledge(flag, surgeon) is True
-    assert engine.acknowledge(flag, physio) is False
+    assert flag.acknowledge(surgeon) is True
+    assert flag.acknowledge(physio) is False
     flag.refresh_from_db()
     assert flag.status == FlagStatus.ACKNOWLEDGED and flag.acknowledged_by == surgeon
 
@@ -70,7 +70,7 @@ def test_after_resolution_old_evidence_does_not_reopen(patient, surgeon):
     day = patient.local_date() - timedelta(days=2)
     record_checkin(patient, day, answers(safety_fall="yes"), by=None)
     flag = Flag.objects.get(rule_id="RF-FALL")
-    assert engine.resolve(flag, surgeon, "Seen in clinic, no injury.")
+    assert flag.resolve(surgeon, "Seen in clinic, no injury.")
     engine.evaluate_patient(patient, day)
     assert Flag.objects.filter(rule_id="RF-FALL").count() == 1
     flag.refresh_from_db()
@@ -83,7 +83,7 @@ def test_after_resolution_old_evidence_does_not_reopen(patient, surgeon):
 def test_after_resolution_newer_evidence_opens_a_new_flag(patient, surgeon):
     today = patient.local_date()
     record_checkin(patient, today - timedelta(days=1), answers(safety_fall="yes"), by=None)
-    engine.resolve(Flag.objects.get(rule_id="RF-FALL"), surgeon, "Checked.")
+    Flag.objects.get(rule_id="RF-FALL").resolve(surgeon, "Checked.")
     record_checkin(patient, today, answers(safety_fall="yes"), by=None)
     statuses = list(
         Flag.objects.filter(rule_id="RF-FALL").order_by("id").values_list("status", flat=True)
@@ -94,7 +94,7 @@ def test_after_resolution_newer_evidence_opens_a_new_flag(patient, surgeon):
 def test_same_day_answer_saved_after_resolution_reopens(patient, surgeon):
     today = patient.local_date()
     record_checkin(patient, today, answers(safety_bladder_change="yes"), by=None)
-    engine.resolve(Flag.objects.get(rule_id="RF-CES-BLADDER"), surgeon, "Phoned, false alarm.")
+    Flag.objects.get(rule_id="RF-CES-BLADDER").resolve(surgeon, "Phoned, false alarm.")
     record_checkin(patient, today, answers(safety_bladder_change="yes", note="It is back"), by=None)
     assert Flag.objects.filter(rule_id="RF-CES-BLADDER", status=FlagStatus.OPEN).exists()
 
@@ -104,7 +104,7 @@ def test_escalation_raises_the_level_and_reopens(patient, surgeon):
     record_checkin(patient, today, answers(leg_pain="6", leg_side="both"), by=None)
     flag = Flag.objects.get(rule_id="RF-BILATERAL")
     assert flag.level == "urgent"
-    engine.acknowledge(flag, surgeon)
+    flag.acknowledge(surgeon)
     record_checkin(
         patient,
         today,

@@ -41,9 +41,19 @@ def test_a_check_in_made_offline_is_saved_once_and_shows_the_saved_screen(patien
     assert checkin.back_pain == 3
     assert checkin.revisions.get().source == Source.OFFLINE
 
-    again = send(patient_client, patient, client_id=client_id, back_pain="9")
-    assert again.status_code == 200
-    assert again.json()["status"] == "already_received"
+    resent = send(patient_client, patient, client_id=client_id)
+    assert resent.status_code == 200
+    assert resent.json()["status"] == "already_received"
+    assert CheckInRevision.objects.count() == 1
+
+
+def test_an_id_reused_with_other_answers_is_refused_and_never_called_saved(patient_client, patient):
+    client_id = uuid.uuid4()
+    send(patient_client, patient, client_id=client_id, back_pain="3")
+    reused = send(patient_client, patient, client_id=client_id, back_pain="9")
+    assert reused.status_code == 409
+    assert reused.json()["status"] == "refused"
+    assert "saved" not in reused.json()["status"]
     assert CheckInRevision.objects.count() == 1
     assert CheckIn.objects.get(patient=patient).back_pain == 3
 
@@ -173,7 +183,9 @@ def test_merged_check_in_resent_is_applied_once(patient_client, patient):
         changed_at={"sleep_disturbance": _iso(0)},
     )
     count = CheckInRevision.objects.count()
-    again = send(patient_client, patient, client_id=client_id, back_pain="4")
+    again = send(
+        patient_client, patient, client_id=client_id, back_pain="4", sleep_disturbance="9"
+    )
     assert again.json()["status"] == "already_received"
     assert CheckInRevision.objects.count() == count == 3
 

@@ -4,7 +4,7 @@ wins (pure functions, no database)."""
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from tracker.checkins.offline import (
+from tracker.checkins.offline_merge import (
     answer_key_for_field,
     changed_at_by_answer,
     emergency_answer_codes,

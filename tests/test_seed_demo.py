@@ -1,8 +1,8 @@
 from django.core.management import call_command
 from django.urls import reverse
 
-from tracker.checkins.recording import patient_timeline
 from tracker.models import CheckIn, Clinic, Patient, QuestionnaireResponse, Source, User
+from tracker.models.timelines import patient_timeline
 from tracker.rules import evaluate
 
 

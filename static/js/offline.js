@@ -65,7 +65,7 @@
     });
     var idField = f.querySelector("[name=submission_id]");
     var record = {
-      id: idField.value || newId(), day: day(), owner: config.owner, fields: data,
+      id: newId(), day: day(), owner: config.owner, fields: data,
       changed_at: Object.assign({}, edited), saved_at: new Date().toISOString(),
       csrf: f.querySelector("[name=csrfmiddlewaretoken]").value, state: "pending"
     };

@@ -14,7 +14,6 @@ from django.db import connection
 from tests.programme_data import clinic_exercise_by
 from tests.security.world import checkin_answers
 from tracker.checkins.recording import record_checkin
-from tracker.flags import engine as flags
 from tracker.models import CheckIn, CheckInRevision, ExerciseLog, Flag, FlagStatus, Patient, User
 from tracker.programmes.changes import add_item, library_values, programme_for_editing
 
@@ -89,7 +88,7 @@ def test_two_staff_acknowledging_at_once_make_one_acknowledgement(patient, surge
     staff = [surgeon, physio]
 
     def acknowledge(index):
-        return flags.acknowledge(Flag.objects.get(pk=flag.pk), User.objects.get(pk=staff[index].pk))
+        return Flag.objects.get(pk=flag.pk).acknowledge(User.objects.get(pk=staff[index].pk))
 
     results = all_at_once(acknowledge, 2)
     assert sorted(results) == [False, True]

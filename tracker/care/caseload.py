@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.auth.access import patients_visible_to
 from tracker.models import ACTIVE_STATUSES, CheckIn, Flag, Patient, User
-from tracker.programmes.changes import day_record, exercise_totals
+from tracker.models.timelines import exercise_totals
+from tracker.programmes.changes import day_record
 from tracker.timeline import Timeline
 from tracker.trends.series import WINDOW_DAYS, Adherence, adherence_between, pain_trend
 

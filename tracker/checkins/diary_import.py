@@ -18,6 +18,7 @@ from django.db import transaction
 from tracker.checkins.forms import CheckInForm
 from tracker.checkins.recording import record_checkin
 from tracker.models import Patient, Source
+from tracker.models.checkins import SCALAR_ANSWER_FIELDS
 from tracker.timeline.vocabulary import (
     SAFETY_ANSWER_CODES,
     SIDED_SYMPTOMS,
@@ -25,18 +26,8 @@ from tracker.timeline.vocabulary import (
     SYMPTOM_SIDES,
 )
 
-COLUMNS = (
-    "date",
-    "back_pain",
-    "leg_pain",
-    "leg_side",
-    "answers",
-    "temperature_c",
-    "walking_minutes",
-    "opioid_doses",
-    "sleep_disturbance",
-    "note",
-)
+# The check-in's answers, with the symptom and safety maps as one `answers` cell of codes.
+COLUMNS = ("date", *SCALAR_ANSWER_FIELDS[:3], "answers", *SCALAR_ANSWER_FIELDS[3:])
 # Columns that are check-in form fields as they are.
 FORM_FIELDS = tuple(c for c in COLUMNS if c not in ("date", "answers"))
 

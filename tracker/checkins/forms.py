@@ -13,7 +13,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models.checkins import NOTE_MAX_LENGTH, LegSide
+from tracker.models.checkins import (
+    NOTE_MAX_LENGTH,
+    SCALAR_ANSWER_FIELDS,
+    YES_NO_ANSWER_FIELDS,
+    LegSide,
+)
 from tracker.programmes.forms import add_exercise_fields, exercise_answers
 from tracker.timeline.vocabulary import (
     SAFETY_ANSWER_CODES,
@@ -203,18 +208,10 @@ def initial_from_checkin(checkin) -> dict:
     """Form initial values that show a saved check-in again, for editing."""
     initial: dict = {
         name: getattr(checkin, name)
-        for name in (
-            "back_pain",
-            "leg_pain",
-            "leg_side",
-            "temperature_c",
-            "walking_minutes",
-            "opioid_doses",
-            "sleep_disturbance",
-            "note",
-        )
+        for name in SCALAR_ANSWER_FIELDS
+        if name not in YES_NO_ANSWER_FIELDS
     }
-    for name in ("took_other_painkillers", "took_nerve_pain_medicine"):
+    for name in YES_NO_ANSWER_FIELDS:
         value = getattr(checkin, name)
         initial[name] = "" if value is None else ("yes" if value else "no")
     for code, yes in checkin.safety.items():

@@ -1,203 +1,142 @@
-"""Check-ins made on a phone without a connection, and how they meet what was saved online.
+"""Applying a check-in kept on the phone while offline: once, for its own patient, safety first.
 
-Pure functions (no database, no request): which answers are an emergency on their own (the
-phone shows the emergency advice for those without waiting for the server), and the merge of
-an offline check-in into one already edited online, answer by answer, "the later edit wins".
+The phone sends what the form would have posted, the day it was made for, an id of its own and
+when each answer was last changed there. This module validates it with the check-in form,
+merges it into what was saved online meanwhile ("the later edit wins", `offline_merge`) and
+records it in one transaction. The same id applies once; an id already used for another day,
+other answers or another patient is refused and never reported as saved. An emergency or
+urgent answer is kept even when other answers are wrong (`safety_first`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from functools import cache
-from typing import Any
+from datetime import date, datetime
 
-from tracker.timeline import DayRecord, Level, Timeline
-from tracker.timeline.vocabulary import CAUDA_EQUINA_ANSWERS, SAFETY_ANSWER_CODES, SYMPTOM_CODES
+from django.db import transaction
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 
-SCALAR_ANSWERS = (
-    "back_pain",
-    "leg_pain",
-    "leg_side",
-    "temperature_c",
-    "walking_minutes",
-    "opioid_doses",
-    "took_other_painkillers",
-    "took_nerve_pain_medicine",
-    "sleep_disturbance",
-    "note",
-)
+from tracker.checkins.edit_window import edit_window_start
+from tracker.checkins.forms import CheckInForm
+from tracker.checkins.offline_merge import Merge, changed_at_by_answer, merge_answers
+from tracker.checkins.recording import answers_as_stored, record_checkin, safety_findings
+from tracker.checkins.safety_first import record_safety_answers
+from tracker.models import CheckIn, CheckInRevision, Patient, Source, User
+from tracker.programmes.changes import scheduled_items
+from tracker.timeline import Finding
 
-# Answers that only make sense together move together in a merge, so the merged check-in
-# passes the same form rules as each side did (leg side with leg pain; a temperature only
-# with "feeling feverish").
-LINKED_ANSWERS: tuple[tuple[str, ...], ...] = (
-    ("leg_pain", "leg_side"),
-    ("safety.feverish", "temperature_c"),
-)
-
-# Post-operative days on which an answer is tried alone: an answer is an emergency on the
-# phone if it is one by itself on any of them (§3 rows that depend on the day are covered).
-_PROBE_DAYS = (0, 3, 7, 14, 30, 90, 365)
+# The second revision of a merged check-in gets an id derived from the phone's, so a resend
+# is recognised for both.
+MERGE_NAMESPACE = uuid.UUID("6f1c8a52-3b0e-4d8e-9a57-2f7c1d4e9b10")
 
 
-@cache
-def emergency_answer_codes() -> tuple[str, ...]:
-    """The §3 answer codes that are an emergency by themselves, derived from the rules.
+class Refused(Exception):
+    """The check-in cannot be applied; nothing was saved. `errors` maps a field to messages."""
 
-    Each answer is put alone into an otherwise empty check-in and the §3 rules are run: the
-    codes that give an emergency finding are the ones the phone acts on while offline
-    (RF-CES-*, RF-WEAKNESS-NEW `legs_cannot_move`, RF-CHEST, RF-WOUND-BLEED
-    `bleeding_not_stopping`, RF-CSF `stiff_neck_or_confusion`).
-    """
-    from tracker.rules.registry import safety_findings_for_day
-
-    surgery = date(2000, 1, 1)
-    codes = []
-    for code in SAFETY_ANSWER_CODES:
-        for offset in _PROBE_DAYS:
-            day = surgery + timedelta(days=offset)
-            record = DayRecord(day=day, safety_answers=frozenset({code}))
-            timeline = Timeline(surgery_date=surgery, days=(record,))
-            if any(f.level == Level.EMERGENCY for f in safety_findings_for_day(timeline, day)):
-                codes.append(code)
-                break
-    # The cauda equina answers are an emergency whatever the rules say (§3 RF-CES-*).
-    return tuple(c for c in SAFETY_ANSWER_CODES if c in codes or c in CAUDA_EQUINA_ANSWERS)
-
-
-# --- Answers as flat keys: one key per answer a patient gives --------------------------------
-
-
-def answer_keys() -> tuple[str, ...]:
-    return (
-        *SCALAR_ANSWERS,
-        *(f"safety.{code}" for code in SAFETY_ANSWER_CODES),
-        *(f"symptoms.{code}" for code in SYMPTOM_CODES),
-    )
-
-
-def answer_key_for_field(name: str) -> str | None:
-    """The answer a check-in form field belongs to (`safety_fall` -> `safety.fall`)."""
-    if name in SCALAR_ANSWERS:
-        return name
-    if name.startswith("safety_") and name[7:] in SAFETY_ANSWER_CODES:
-        return f"safety.{name[7:]}"
-    if name.startswith("symptom_"):
-        code = name[8:].removesuffix("_side")
-        if code in SYMPTOM_CODES:
-            return f"symptoms.{code}"
-    return None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def flatten(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """`record_checkin` answers as one value per answer key (None: not answered)."""
-    flat: dict[str, Any] = {name: _plain(answers.get(name)) for name in SCALAR_ANSWERS}
-    for name in ("leg_side", "note"):
-        flat[name] = flat[name] or ""
-    safety = answers.get("safety") or {}
-    symptoms = answers.get("symptoms") or {}
-    for code in SAFETY_ANSWER_CODES:
-        flat[f"safety.{code}"] = safety.get(code)
-    for code in SYMPTOM_CODES:
-        flat[f"symptoms.{code}"] = symptoms.get(code)
-    return flat
-
-
-def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
-    answers: dict[str, Any] = {name: flat.get(name) for name in SCALAR_ANSWERS}
-    if answers["temperature_c"] is not None:
-        answers["temperature_c"] = Decimal(str(answers["temperature_c"]))
-    answers["safety"] = {
-        code: flat[f"safety.{code}"]
-        for code in SAFETY_ANSWER_CODES
-        if flat.get(f"safety.{code}") is not None
-    }
-    answers["symptoms"] = {
-        code: flat[f"symptoms.{code}"]
-        for code in SYMPTOM_CODES
-        if flat.get(f"symptoms.{code}") is not None
-    }
-    return answers
-
-
-def changed_at_by_answer(revisions: Iterable[tuple[datetime, Mapping, Mapping]]) -> dict:
-    """When each answer was last changed, from a check-in's revisions (changed_at, before,
-    after), in any order. The revision that created the check-in changed every answer it
-    gave."""
-    changed: dict[str, datetime] = {}
-    for when, before, after in sorted(revisions, key=lambda revision: revision[0]):
-        old, new = flatten(before), flatten(after)
-        for key, value in new.items():
-            if (not before and value not in (None, "")) or (before and old[key] != value):
-                changed[key] = when
-    return changed
-
-
-# --- The merge ------------------------------------------------------------------------------
+    def __init__(self, message: str, status: int = 400, errors: dict | None = None):
+        super().__init__(message)
+        self.message, self.status, self.errors = message, status, errors or {}
 
 
 @dataclass
-class Merge:
-    answers: dict[str, Any]
-    # Answer keys that differed between the two versions, by which one was kept.
-    from_phone: list[str] = field(default_factory=list)
-    from_online: list[str] = field(default_factory=list)
+class Applied:
+    """What became of an offline check-in."""
 
-    @property
-    def online_answers_kept(self) -> bool:
-        return bool(self.from_online)
-
-
-def _groups() -> list[tuple[str, ...]]:
-    linked = {key for group in LINKED_ANSWERS for key in group}
-    return list(LINKED_ANSWERS) + [(key,) for key in answer_keys() if key not in linked]
+    checkin: CheckIn
+    findings: list[Finding]
+    # False when this id had been applied before (a resend): nothing changed now.
+    fresh: bool
+    merge: Merge | None = None
+    # Field errors when only the safety answers could be kept (the rest waits on the phone).
+    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
-def merge_answers(
-    server_answers: Mapping[str, Any],
-    server_changed_at_by_field: Mapping[str, datetime],
-    offline_answers: Mapping[str, Any],
-    offline_changed_at_by_field: Mapping[str, datetime],
-) -> Merge:
-    """Merge an offline check-in into the one saved online: the later edit of each answer wins.
+def form_data(fields: dict) -> QueryDict:
+    """The phone's fields as the form would have posted them."""
+    data = QueryDict(mutable=True)
+    for name, value in fields.items():
+        values = value if isinstance(value, list) else [value]
+        data.setlist(str(name), [str(v) for v in values if v is not None])
+    return data
 
-    Both answer sets are `record_checkin` answers; the times are keyed by answer key
-    (`back_pain`, `safety.fall`, `symptoms.muscle_spasm`). An answer the phone never touched
-    (no time) keeps the online value; one never changed online (no time) takes the phone's.
-    Equal times keep the online value. Linked answers (LINKED_ANSWERS) move together.
-    """
-    server, phone = flatten(server_answers), flatten(offline_answers)
-    merged = dict(server)
-    result = Merge(answers={})
-    for group in _groups():
-        if all(server[key] == phone[key] for key in group):
-            continue
-        phone_time = max(
-            (offline_changed_at_by_field.get(k) for k in group if k in offline_changed_at_by_field),
-            default=None,
+
+def check_day(patient: Patient, day: date) -> None:
+    """Refuse a day in the future or before the edit window."""
+    if day > patient.local_date():
+        raise Refused(_("This check-in is dated in the future, so it was not saved."))
+    if day < edit_window_start(patient):
+        raise Refused(
+            _("This check-in is more than %(days)s days old and can no longer be saved.")
+            % {"days": (patient.local_date() - edit_window_start(patient)).days}
         )
-        server_time = max(
-            (server_changed_at_by_field.get(k) for k in group if k in server_changed_at_by_field),
-            default=None,
+
+
+def apply_offline_checkin(
+    patient: Patient,
+    by: User | None,
+    client_id: uuid.UUID,
+    day: date,
+    fields: dict,
+    phone_times: dict[str, datetime],
+) -> Applied:
+    """Apply the phone's check-in once (see the module docstring); raises `Refused`."""
+    check_day(patient, day)
+    form = CheckInForm(form_data(fields), exercises=scheduled_items(patient, day))
+    valid = form.is_valid()
+    earlier = CheckInRevision.objects.filter(submission_id=client_id).select_related("checkin")
+    if (revision := earlier.first()) is not None:
+        return _resent(patient, revision, day, form.cleaned_data.get("answers") if valid else None)
+    if not valid:
+        errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+        kept = record_safety_answers(
+            patient, day, form, by=by, submission_id=client_id, source=Source.OFFLINE
         )
-        phone_wins = phone_time is not None and (server_time is None or phone_time > server_time)
-        differing = [key for key in group if server[key] != phone[key]]
-        if phone_wins:
-            for key in group:
-                merged[key] = phone[key]
-            result.from_phone += differing
+        if kept is None:
+            raise Refused(
+                _("Some answers need another look. Nothing was saved yet."), errors=errors
+            )
+        return Applied(kept.checkin, kept.findings, fresh=True, errors=errors)
+    answers = form.cleaned_data["answers"]
+    with transaction.atomic():
+        existing = patient.checkins.select_for_update().filter(day=day).first()
+        merge = None
+        if existing is not None:
+            history = existing.revisions.values_list("changed_at", "before", "after")
+            merge = merge_answers(
+                existing.answers(), changed_at_by_answer(history), answers, phone_times
+            )
+        if merge is not None and merge.from_online:
+            # The phone's version goes into the history as it was, then the merge on top.
+            _record(patient, by, day, answers, client_id)
+            merged_id = uuid.uuid5(MERGE_NAMESPACE, str(client_id))
+            result = _record(patient, by, day, merge.answers, merged_id)
         else:
-            result.from_online += differing
-    result.answers = unflatten(merged)
-    if "exercises" in offline_answers:
-        result.answers["exercises"] = offline_answers["exercises"]
-    return result
+            result = _record(patient, by, day, answers, client_id)
+    return Applied(result.checkin, result.findings, fresh=True, merge=merge)
+
+
+def _resent(patient, revision: CheckInRevision, day: date, answers: dict | None) -> Applied:
+    """The same id again: a resend is answered as before; anything else is refused."""
+    checkin = revision.checkin
+    same = (
+        checkin.patient_id == patient.pk
+        and checkin.day == day
+        and (answers is None or answers_as_stored(answers) == revision.after)
+    )
+    if not same:
+        raise Refused(
+            _(
+                "This check-in could not be saved because it looks like a copy of another one. "
+                "Please fill it in again."
+            ),
+            status=409,
+        )
+    return Applied(checkin, safety_findings(patient, checkin), fresh=False)
+
+
+def _record(patient, by, day, answers, submission_id):
+    return record_checkin(
+        patient, day, answers, by=by, submission_id=submission_id, source=Source.OFFLINE
+    )

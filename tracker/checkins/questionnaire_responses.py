@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tracker.checkins.recording import findings_dated
+from tracker.flags.engine import evaluate_patient
 from tracker.models import Patient, QuestionnaireResponse, ResponseSource, User
 from tracker.questionnaires import scoring
 from tracker.timeline import Finding
@@ -90,8 +92,6 @@ def _save(patient, code, day, values) -> QuestionnaireResponse:
 
 def after_response_saved(patient: Patient, response: QuestionnaireResponse, *, notify: bool):
     """The one place the rules run after a questionnaire is saved (inside its transaction)."""
-    from tracker.checkins.recording import findings_dated
-    from tracker.flags.engine import evaluate_patient
 
     findings, outcome = evaluate_patient(
         patient, response.day, fresh_days=frozenset({response.day}), notify=notify

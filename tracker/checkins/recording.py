@@ -12,9 +12,12 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tracker.models import CheckIn, CheckInRevision, Patient, QuestionnaireResponse, Source, User
-from tracker.programmes.changes import exercise_totals, record_exercise_logs
-from tracker.timeline import DayRecord, Finding, Timeline
+from tracker.flags.engine import evaluate_patient, thresholds_for
+from tracker.models import CheckIn, CheckInRevision, Patient, Source, User
+from tracker.models.timelines import patient_timeline
+from tracker.programmes.changes import record_exercise_logs
+from tracker.rules.registry import safety_findings_for_day
+from tracker.timeline import Finding
 
 
 @dataclass
@@ -44,7 +47,9 @@ def record_checkin(
     The same `submission_id` is applied once only, however often it arrives.
     `notify=False` (imports of past days) raises flags without sending notifications.
     """
-    submission_id = submission_id or uuid.uuid4()
+    if submission_id is None or _used_by_someone_else(submission_id, patient):
+        # An id copied from another patient's form must neither show nor swallow theirs.
+        submission_id = uuid.uuid4()
     try:
         with transaction.atomic():
             return _apply(patient, day, answers, by, submission_id, source, notify)
@@ -58,9 +63,35 @@ def record_checkin(
     )
 
 
+def _used_by_someone_else(submission_id: uuid.UUID, patient: Patient) -> bool:
+    return (
+        CheckInRevision.objects.filter(submission_id=submission_id)
+        .exclude(checkin__patient=patient)
+        .exists()
+    )
+
+
+def set_answers(checkin: CheckIn, answers: dict) -> None:
+    """Put `answers` (every field of ANSWER_FIELDS, None or "" for not answered) on `checkin`."""
+    for name in CheckIn.ANSWER_FIELDS:
+        value = answers.get(name)
+        if name in ("symptoms", "safety"):
+            value = dict(value or {})
+        elif name in ("leg_side", "note"):
+            value = value or ""
+        setattr(checkin, name, value)
+
+
+def answers_as_stored(answers: dict) -> dict:
+    """`answers` as a revision stores them (`CheckIn.answers()`), to compare with one."""
+    checkin = CheckIn()
+    set_answers(checkin, answers)
+    return checkin.answers()
+
+
 def _apply(patient, day, answers, by, submission_id, source, notify) -> CheckInResult:
     applied = (
-        CheckInRevision.objects.filter(submission_id=submission_id)
+        CheckInRevision.objects.filter(submission_id=submission_id, checkin__patient=patient)
         .select_related("checkin")
         .first()
     )
@@ -73,13 +104,7 @@ def _apply(patient, day, answers, by, submission_id, source, notify) -> CheckInR
     now = timezone.now()
     checkin, created = _lock_or_create(patient, day, now)
     before = {} if created else checkin.answers()
-    for name in CheckIn.ANSWER_FIELDS:
-        value = answers.get(name)
-        if name in ("symptoms", "safety"):
-            value = dict(value or {})
-        elif name in ("leg_side", "note"):
-            value = value or ""
-        setattr(checkin, name, value)
+    set_answers(checkin, answers)
     checkin.updated_at = now
     checkin.updated_by = by
     checkin.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
@@ -116,7 +141,6 @@ def safety_findings(patient: Patient, checkin: CheckIn) -> list[Finding]:
     Findings resting only on other days (a questionnaire answered last week, say) were shown
     when those were submitted; the response to a check-in speaks of the check-in.
     """
-    from tracker.rules.registry import safety_findings_for_day
 
     timeline = patient_timeline(patient)
     findings = safety_findings_for_day(timeline, checkin.day, thresholds_for(patient))
@@ -134,7 +158,6 @@ def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> 
     Flags are stored for the care team; the patient is told what this check-in raised (the
     §3 answers of its day) and any pattern that became a flag just now.
     """
-    from tracker.flags.engine import evaluate_patient
 
     findings, outcome = evaluate_patient(
         patient, checkin.day, fresh_days=frozenset({checkin.day}), notify=notify
@@ -144,83 +167,3 @@ def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> 
     return [
         f for f in findings if (f.rule_id.startswith("RF-") and f in dated) or f.rule_id in news
     ]
-
-
-def thresholds_for(patient: Patient):
-    from tracker.flags.engine import thresholds_for as clinic_thresholds
-
-    return clinic_thresholds(patient)
-
-
-def patient_timeline(patient: Patient) -> Timeline:
-    """The patient's whole timeline, in a constant number of queries whatever its length."""
-    return next(iter(patient_timelines([patient])))[1]
-
-
-def patient_timelines(patients, batch_size: int = 200):
-    """(patient, timeline) for many patients, a constant number of queries per batch."""
-    batch: list[Patient] = []
-    for patient in patients:
-        batch.append(patient)
-        if len(batch) == batch_size:
-            yield from _timelines(batch)
-            batch = []
-    if batch:
-        yield from _timelines(batch)
-
-
-TIMELINE_FIELDS = (
-    "day",
-    "back_pain",
-    "leg_pain",
-    "leg_side",
-    "symptoms",
-    "safety",
-    "temperature_c",
-    "walking_minutes",
-    "opioid_doses",
-    "took_other_painkillers",
-    "took_nerve_pain_medicine",
-    "sleep_disturbance",
-)
-
-
-def _timelines(patients: list[Patient]):
-    ids = [p.pk for p in patients]
-    days: dict[int, list] = {pk: [] for pk in ids}
-    exercise = exercise_totals(ids)
-    # Plain rows, not model instances: the daily run reads years of check-ins per patient.
-    rows = (
-        CheckIn.objects.filter(patient_id__in=ids)
-        .order_by("patient_id", "day")
-        .values_list("pk", "patient_id", *TIMELINE_FIELDS)
-    )
-    for pk, patient_id, *values in rows:
-        record = dict(zip(TIMELINE_FIELDS, values, strict=True))
-        record["symptoms"] = dict(record["symptoms"] or {})
-        record["safety_answers"] = frozenset(
-            code for code, yes in (record.pop("safety") or {}).items() if yes
-        )
-        if record["temperature_c"] is not None:
-            record["temperature_c"] = float(record["temperature_c"])
-        record["leg_side"] = record["leg_side"] or ""
-        if pk in exercise:
-            record["exercise_done"], record["exercise_prescribed"] = exercise[pk]
-        days[patient_id].append(DayRecord(**record))
-    scores: dict[int, list] = {pk: [] for pk in ids}
-    responses = QuestionnaireResponse.objects.filter(patient_id__in=ids).order_by(
-        "patient_id", "day", "id"
-    )
-    for response in responses:
-        scores[response.patient_id].append(response.as_score())
-    for patient in patients:
-        yield (
-            patient,
-            Timeline(
-                surgery_date=patient.surgery_date,
-                days=tuple(days[patient.pk]),
-                questionnaires=tuple(scores[patient.pk]),
-                baseline_back_pain=patient.baseline_back_pain,
-                baseline_leg_pain=patient.baseline_leg_pain,
-            ),
-        )

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from tracker.charts import patient_charts as trend_charts
 from tracker.charts.figures import Chart, FlagMarker, Period
 from tracker.charts.svg import chart_svg
-from tracker.checkins.recording import patient_timeline
 from tracker.models import Flag, Patient
+from tracker.models.timelines import patient_timeline
 from tracker.programmes.changes import exercise_sessions
 from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, meaningful_change
 from tracker.timeline import Timeline

@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 
 from tracker.checkins.diary_import import COLUMNS
 from tracker.models import CheckIn, Clinic, Patient
+from tracker.models.checkins import ANSWER_FIELDS, SCALAR_ANSWER_FIELDS, YES_NO_ANSWER_FIELDS
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,19 +25,7 @@ CHUNK_SIZE = 2000
 PSEUDONYM_SALT = "laminar.cohort-export.pseudonym"
 
 # The check-in fields a row is built from, in the order of `CHECKIN_VALUES`.
-CHECKIN_VALUES = (
-    "day",
-    "back_pain",
-    "leg_pain",
-    "leg_side",
-    "symptoms",
-    "safety",
-    "temperature_c",
-    "walking_minutes",
-    "opioid_doses",
-    "sleep_disturbance",
-    "note",
-)
+CHECKIN_VALUES = ("day", *ANSWER_FIELDS)
 PATIENT_VALUES = (
     "patient__public_id",
     "patient__user__full_name",
@@ -70,18 +59,13 @@ def answers_cell(symptoms: dict, safety: dict) -> str:
 
 def diary_row(values: dict) -> dict[str, object]:
     """One check-in (a dict of CHECKIN_VALUES) as a row of the import format."""
-    return {
-        "date": values["day"].isoformat(),
-        "back_pain": values["back_pain"],
-        "leg_pain": values["leg_pain"],
-        "leg_side": values["leg_side"] or "",
-        "answers": answers_cell(values["symptoms"], values["safety"]),
-        "temperature_c": values["temperature_c"],
-        "walking_minutes": values["walking_minutes"],
-        "opioid_doses": values["opioid_doses"],
-        "sleep_disturbance": values["sleep_disturbance"],
-        "note": values["note"],
-    }
+    row: dict[str, object] = {name: values[name] for name in SCALAR_ANSWER_FIELDS}
+    row["date"] = values["day"].isoformat()
+    row["leg_side"] = values["leg_side"] or ""
+    row["answers"] = answers_cell(values["symptoms"], values["safety"])
+    for name in YES_NO_ANSWER_FIELDS:
+        row[name] = {True: "yes", False: "no"}.get(values[name], "")
+    return row
 
 
 class _Echo:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tracker.messaging.notifications import queue_for_flags, send_silence_reminder
 from tracker.models import (
     ACTIVE_STATUSES,
     ClinicThresholds,
@@ -28,14 +29,13 @@ from tracker.models import (
     FlagStatus,
     Patient,
     PatientReminder,
-    User,
 )
+from tracker.models.timelines import patient_timeline
 from tracker.rules import Thresholds, evaluate
-from tracker.timeline import Finding, Level, Timeline
+from tracker.timeline import Finding, Timeline
 
 # Rules that depend on time passing, run by `manage.py evaluate_flags` (and not on each save).
 SILENCE_RULE = "P12-SILENCE"
-IMMEDIATE_LEVELS = (Level.EMERGENCY, Level.URGENT)
 
 
 @dataclass
@@ -150,8 +150,6 @@ def record_findings(
     if changed:
         Flag.objects.bulk_update(changed, CHANGED_FIELDS)
     if notify and (outcome.opened or outcome.escalated):
-        from tracker.messaging.notifications import queue_for_flags
-
         queue_for_flags(patient, outcome.opened, escalated=outcome.escalated)
     return outcome
 
@@ -213,7 +211,6 @@ def evaluate_patient(
     (`include_time_rules=True`) includes it, and a patient hears from us (a reminder) before
     any staff flag is raised for silence.
     """
-    from tracker.checkins.recording import patient_timeline
 
     timeline = timeline or patient_timeline(patient)
     findings = evaluate(timeline, as_of, thresholds_for(patient))
@@ -244,42 +241,9 @@ def _reminded_first(patient, finding: Finding, as_of: date, notify: bool, outcom
     )
     if reminder is None:
         if notify:
-            from tracker.messaging.notifications import send_silence_reminder
-
             PatientReminder.objects.create(patient=patient, day=as_of, reason=SILENCE_RULE)
             send_silence_reminder(patient)
             outcome.reminded = True
             return True
         return False
     return reminder.day >= as_of
-
-
-def acknowledge(flag: Flag, by: User) -> bool:
-    """Open → acknowledged. Returns False when it was not open (already acknowledged by
-    someone else, or resolved): a conditional UPDATE, so two clicks make one acknowledgement."""
-    now = timezone.now()
-    changed = Flag.objects.filter(pk=flag.pk, status=FlagStatus.OPEN).update(
-        status=FlagStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, updated_at=now
-    )
-    return bool(changed)
-
-
-def resolve(flag: Flag, by: User, note: str) -> bool:
-    """Open or acknowledged → resolved, with a note. Acknowledges too if nobody had."""
-    now = timezone.now()
-    with transaction.atomic():
-        locked = Flag.objects.select_for_update().filter(pk=flag.pk).first()
-        if locked is None or locked.status == FlagStatus.RESOLVED:
-            return False
-        locked.status = FlagStatus.RESOLVED
-        locked.resolved_at = now
-        locked.resolved_by = by
-        locked.resolution_note = note
-        locked.updated_at = now
-        fields = ["status", "resolved_at", "resolved_by", "resolution_note", "updated_at"]
-        if locked.acknowledged_at is None:
-            locked.acknowledged_at = now
-            locked.acknowledged_by = by
-            fields += ["acknowledged_at", "acknowledged_by"]
-        locked.save(update_fields=fields)
-    return True

@@ -16,6 +16,28 @@ from .people import Patient, User, pain_field
 
 NOTE_MAX_LENGTH = 2000
 
+# The answers of a daily check-in (clinical-reference §1.1), in the order every form, import,
+# export, revision and timeline uses. This is the one list: every other list derives from it.
+ANSWER_FIELDS = (
+    "back_pain",
+    "leg_pain",
+    "leg_side",
+    "symptoms",
+    "safety",
+    "temperature_c",
+    "walking_minutes",
+    "opioid_doses",
+    "took_other_painkillers",
+    "took_nerve_pain_medicine",
+    "sleep_disturbance",
+    "note",
+)
+# The answers held in a map of codes (§1.2 symptoms with sides, §3 yes/no safety answers).
+CODED_ANSWER_FIELDS = ("symptoms", "safety")
+# One value each: a number, a choice, a yes/no, or the note.
+SCALAR_ANSWER_FIELDS = tuple(f for f in ANSWER_FIELDS if f not in CODED_ANSWER_FIELDS)
+YES_NO_ANSWER_FIELDS = ("took_other_painkillers", "took_nerve_pain_medicine")
+
 
 class LegSide(models.TextChoices):
     NONE = "none", _("No leg pain")
@@ -90,20 +112,7 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.patient} {self.day}"
 
-    ANSWER_FIELDS = (
-        "back_pain",
-        "leg_pain",
-        "leg_side",
-        "symptoms",
-        "safety",
-        "temperature_c",
-        "walking_minutes",
-        "opioid_doses",
-        "took_other_painkillers",
-        "took_nerve_pain_medicine",
-        "sleep_disturbance",
-        "note",
-    )
+    ANSWER_FIELDS = ANSWER_FIELDS
 
     def answers(self) -> dict:
         """The patient's answers as JSON-able data (for revisions and exports)."""

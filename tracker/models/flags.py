@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,14 +30,7 @@ class FlagStatus(models.TextChoices):
 ACTIVE_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 
-def level_rank(level: str) -> int:
-    return Level(level).rank
-
-
 class FlagQuerySet(models.QuerySet["Flag"]):
-    def active(self) -> FlagQuerySet:
-        return self.filter(status__in=ACTIVE_STATUSES)
-
     def triage_order(self) -> FlagQuerySet:
         """Emergency first, then urgent, soon, review; oldest first within a level."""
         return self.order_by("level_rank", "opened_at", "id")
@@ -103,6 +96,36 @@ class Flag(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def acknowledge(self, by: User) -> bool:
+        """Open → acknowledged. False when it was not open (acknowledged by someone else, or
+        resolved): a conditional UPDATE, so two clicks make one acknowledgement."""
+        now = timezone.now()
+        changed = Flag.objects.filter(pk=self.pk, status=FlagStatus.OPEN).update(
+            status=FlagStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, updated_at=now
+        )
+        return bool(changed)
+
+    def resolve(self, by: User, note: str) -> bool:
+        """Open or acknowledged → resolved, with a note; acknowledges too if nobody had.
+        False when it was already resolved."""
+        now = timezone.now()
+        with transaction.atomic():
+            locked = Flag.objects.select_for_update().filter(pk=self.pk).first()
+            if locked is None or locked.status == FlagStatus.RESOLVED:
+                return False
+            locked.status = FlagStatus.RESOLVED
+            locked.resolved_at = now
+            locked.resolved_by = by
+            locked.resolution_note = note
+            locked.updated_at = now
+            fields = ["status", "resolved_at", "resolved_by", "resolution_note", "updated_at"]
+            if locked.acknowledged_at is None:
+                locked.acknowledged_at = now
+                locked.acknowledged_by = by
+                fields += ["acknowledged_at", "acknowledged_by"]
+            locked.save(update_fields=fields)
+        return True
 
 
 class DeliveryStatus(models.TextChoices):

@@ -7,13 +7,11 @@ called by `tracker.checkins.recording.record_checkin` inside the check-in's tran
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Sum
-from django.db.models.functions import Least
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -304,28 +302,6 @@ def logged_answers(checkin: CheckIn | None) -> dict:
         }
         for log in checkin.exercise_logs.select_related("item")
     }
-
-
-def exercise_totals(
-    patient_ids: Iterable[int], since: date | None = None
-) -> dict[int, tuple[int, int]]:
-    """Sessions (done, prescribed) per check-in id of these patients, in one query.
-
-    Sessions done beyond an exercise's prescription are not counted, so extra work on one
-    exercise cannot hide a missed one (`tracker.trends.series.sessions_counted`, per exercise).
-    """
-    logs = ExerciseLog.objects.filter(checkin__patient_id__in=list(patient_ids))
-    if since is not None:
-        logs = logs.filter(checkin__day__gte=since)
-    rows = (
-        logs.values("checkin_id")
-        .annotate(
-            done=Sum(Least(F("sessions_done"), F("sessions_prescribed"))),
-            prescribed=Sum("sessions_prescribed"),
-        )
-        .order_by()
-    )
-    return {row["checkin_id"]: (row["done"], row["prescribed"]) for row in rows}
 
 
 def day_record(checkin: CheckIn, totals: dict[int, tuple[int, int]]) -> DayRecord:

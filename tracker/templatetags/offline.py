@@ -3,7 +3,7 @@ shown without a connection, and what offline.js needs to know."""
 
 from django import template
 
-from tracker.checkins.offline import emergency_answer_codes
+from tracker.checkins.offline_merge import emergency_answer_codes
 
 register = template.Library()
 

@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from tracker.auth.access import patients_visible_to
 from tracker.auth.roles import needs_second_factor, second_factor_passed
-from tracker.models import Role
+from tracker.models import Flag, FlagStatus, Role
+from tracker.timeline import Level
 
 NAV_LINKS = {
     Role.PATIENT: [
@@ -47,9 +49,6 @@ def navigation(request):
 
 def pressing_flag_count(user) -> int:
     """Open emergency and urgent flags of the user's patients: shown on every staff page."""
-    from tracker.auth.access import patients_visible_to
-    from tracker.models import Flag, FlagStatus
-    from tracker.timeline import Level
 
     return Flag.objects.filter(
         patient__in=patients_visible_to(user),

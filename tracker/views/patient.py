@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import uuid
+from datetime import date
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -14,9 +14,11 @@ from tracker.articles import articles_for_week
 from tracker.auth.access import get_patient
 from tracker.auth.roles import patient_required
 from tracker.care.questions import replies_for
+from tracker.checkins.edit_window import edit_window_start, editable
 from tracker.checkins.forms import CheckInForm, initial_from_checkin
 from tracker.checkins.questionnaire_responses import due_for
 from tracker.checkins.recording import record_checkin
+from tracker.checkins.safety_first import record_safety_answers
 from tracker.models import Source
 from tracker.programmes.changes import logged_answers, scheduled_items
 from tracker.programmes.forms import exercise_initial
@@ -44,9 +46,15 @@ def patient_home(request):
     )
 
 
-def editable(patient, day: date) -> bool:
-    today = patient.local_date()
-    return today - timedelta(days=settings.CHECKIN_EDIT_WINDOW_DAYS) <= day <= today
+def form_to_fix(data, exercises) -> CheckInForm:
+    """The submitted form again, with its errors, under a new submission id: the safety
+    answers already went through under the old one, and the corrected form must not be taken
+    for a repeat of it."""
+    data = data.copy()
+    data["submission_id"] = str(uuid.uuid4())
+    form = CheckInForm(data, exercises=exercises)
+    form.is_valid()
+    return form
 
 
 @patient_required
@@ -71,6 +79,22 @@ def checkin(request, day: date | None = None):
                 source=Source.FORM,
             )
             return safety_screen(request, patient, result.findings, saved=result.checkin)
+        kept = record_safety_answers(
+            patient,
+            day,
+            form,
+            by=request.user,
+            submission_id=form.cleaned_data.get("submission_id"),
+        )
+        if kept is not None:
+            return safety_screen(
+                request,
+                patient,
+                kept.findings,
+                saved=kept.checkin,
+                fix_form=form_to_fix(request.POST, exercises),
+                form_context={"day": day, "existing": kept.checkin},
+            )
     else:
         initial = initial_from_checkin(existing) if existing else {}
         initial.update(exercise_initial(logged_answers(existing)))
@@ -119,7 +143,7 @@ def history(request):
             "checkins": checkins,
             "today": today,
             "checked_in_today": any(c.day == today for c in checkins),
-            "edit_from": today - timedelta(days=settings.CHECKIN_EDIT_WINDOW_DAYS),
+            "edit_from": edit_window_start(patient),
             "symptom_names": SYMPTOM_CODES,
         },
     )

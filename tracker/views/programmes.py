@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from tracker.auth.access import get_patient
 from tracker.auth.roles import care_staff_required, patient_required, role_required
-from tracker.checkins.recording import patient_timeline
 from tracker.models import Exercise, ProgrammeItem, Role
+from tracker.models.timelines import patient_timeline
 from tracker.programmes.changes import (
     active_programme,
     add_item,

@@ -23,8 +23,18 @@ def most_severe(findings: list[Finding]) -> Level | None:
 
 
 def safety_screen(
-    request, patient, findings: list[Finding], *, saved=None, crisis=False, next_questionnaires=()
+    request,
+    patient,
+    findings: list[Finding],
+    *,
+    saved=None,
+    crisis=False,
+    next_questionnaires=(),
+    fix_form=None,
+    form_context=None,
 ):
+    """The response to a submission. `fix_form` (a check-in form with errors) is shown below
+    the emergency or urgent screen when only the safety answers could be kept."""
     level = most_severe(findings)
     if crisis and level != Level.EMERGENCY:
         # PHQ-9 item 9 (RF-PHQ9-ITEM9): crisis numbers at once, never a quiet "saved".
@@ -42,6 +52,8 @@ def safety_screen(
         "saved": saved,
         "crisis": crisis,
         "next_questionnaires": next_questionnaires,
+        "fix_form": fix_form,
+        **(form_context or {}),
     }
     response = render(request, template, context)
     if request.htmx:

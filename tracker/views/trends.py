@@ -22,8 +22,8 @@ from tracker.auth.access import get_patient
 from tracker.auth.roles import care_staff_required, patient_required
 from tracker.charts import figures as charts
 from tracker.charts import patient_charts as trend_charts
-from tracker.checkins.recording import patient_timeline
 from tracker.models import Flag, Patient
+from tracker.models.timelines import patient_timeline
 from tracker.trends.wording import care_summary
 
 # Range key -> days shown (None: since surgery).

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from tracker.auth.access import get_patient, patients_visible_to, record_list_access
 from tracker.auth.roles import care_staff_required
 from tracker.care.questions import notify_reply
-from tracker.flags import engine
 from tracker.flags.forms import InboxFilterForm, ResolveForm
 from tracker.models import ACTIVE_STATUSES, Flag
 
@@ -83,7 +82,7 @@ def safe_next(request) -> str:
 @require_POST
 def acknowledge(request, flag_id):
     flag = flag_for(request, flag_id, "flag:acknowledge")
-    if not engine.acknowledge(flag, request.user):
+    if not flag.acknowledge(request.user):
         messages.info(request, _("This flag had already been acknowledged or resolved."))
     return flag_response(request, flag)
 
@@ -98,7 +97,7 @@ def resolve(request, flag_id):
             return flag_response(request, flag, form)
         messages.error(request, _("Write a resolution note to resolve a flag."))
         return redirect(safe_next(request))
-    if engine.resolve(flag, request.user, form.cleaned_data["note"]):
+    if flag.resolve(request.user, form.cleaned_data["note"]):
         notify_reply(flag)
     else:
         messages.info(request, _("This flag had already been resolved."))

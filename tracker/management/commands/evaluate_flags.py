@@ -9,9 +9,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.checkins.recording import patient_timelines
 from tracker.flags.engine import evaluate_patient
 from tracker.models import Patient
+from tracker.models.timelines import patient_timelines
 
 
 class Command(BaseCommand):
