@@ -96,6 +96,15 @@ function sendOne(record, csrf) {
     var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
     if (!json) return false;  // signed out or the token is stale: keep it for later
     return response.json().then(function (result) {
+      if (response.ok && result.status === "safety_saved") {
+        // Only the safety answers were kept: show the screen, keep the rest to correct.
+        record.state = "refused";
+        record.error = result.error || "";
+        record.errors = result.errors;
+        return outbox("readwrite", function (store) { return store.put(record); })
+          .then(function () { return tell({ type: "laminar-sent", id: record.id, result: result }); })
+          .then(function () { return tell({ type: "laminar-refused", record: record }); });
+      }
       if (response.ok) {
         return outbox("readwrite", function (store) { return store.delete(record.id); })
           .then(function () { return tell({ type: "laminar-sent", id: record.id, result: result }); });

@@ -10,13 +10,14 @@ import csv
 import hashlib
 import io
 import uuid
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.db import transaction
 
 from tracker.checkins.forms import CheckInForm
 from tracker.checkins.recording import record_checkin
+from tracker.checkins.safety_first import ACT_NOW_LEVELS, record_safety_answers
 from tracker.models import Patient, Source
 from tracker.models.checkins import SCALAR_ANSWER_FIELDS
 from tracker.timeline.vocabulary import (
@@ -37,14 +38,24 @@ class DiaryError(Exception):
 
     def __init__(self, problems: list[tuple[int, str]]):
         self.problems = problems
+        # Invalid rows of recent days: (line, day, form), for their safety answers.
+        self.recent_invalid: list[tuple[int, date, CheckInForm]] = []
+        # What was kept of them: (line, day, emergency and urgent findings).
+        self.kept: list[tuple[int, date, list]] = []
         super().__init__("; ".join(f"line {line}: {reason}" for line, reason in problems))
 
 
-@dataclass(frozen=True)
+@dataclass
 class DiaryRow:
     line: int
     day: date
     answers: dict
+    # The emergency and urgent findings recording the row raised (filled by `import_diary`).
+    findings: list = field(default_factory=list)
+
+
+# Rows this many days before today or later are news for the care team (today and yesterday).
+RECENT_DAYS = 1
 
 
 def parse_answers(cell: str) -> tuple[dict[str, str], list[str]]:
@@ -85,6 +96,7 @@ def validate_rows(text: str, today: date) -> list[DiaryRow]:
         raise DiaryError([(1, "; ".join(reasons))])
     rows: list[DiaryRow] = []
     problems: list[tuple[int, str]] = []
+    recent_invalid: list[tuple[int, date, CheckInForm]] = []
     seen: dict[date, int] = {}
     for record in reader:
         line = reader.line_num
@@ -116,20 +128,41 @@ def validate_rows(text: str, today: date) -> list[DiaryRow]:
                 label = field if field != "__all__" else "row"
                 reasons.extend(f"{label}: {error}" for error in errors)
             problems.append((line, "; ".join(reasons)))
+            if day >= today - timedelta(days=RECENT_DAYS):
+                recent_invalid.append((line, day, form))
             continue
         rows.append(DiaryRow(line, day, form.cleaned_data["answers"]))
     if problems:
-        raise DiaryError(problems)
+        error = DiaryError(problems)
+        error.recent_invalid = recent_invalid
+        raise error
     return sorted(rows, key=lambda row: row.day)
 
 
 def import_diary(patient: Patient, text: str) -> list[DiaryRow]:
-    """Validate the whole file, then record every row in one transaction (all or nothing)."""
-    rows = validate_rows(text, patient.local_date())
+    """Validate the whole file, then record every row in one transaction (all or nothing).
+
+    Rows of today and yesterday are news: their flags are e-mailed to the care team like a
+    check-in's, and each row's emergency or urgent findings are kept on it (`findings`) for
+    the caller to show at once. Older rows raise their flags quietly.
+    """
+    today = patient.local_date()
+    try:
+        rows = validate_rows(text, today)
+    except DiaryError as error:
+        # Nothing of the file is imported, except an emergency or urgent answer of today or
+        # yesterday: that reaches the care team whatever else is wrong (§0.1).
+        for line, day, form in error.recent_invalid:
+            kept = record_safety_answers(
+                patient, day, form, by=None, submission_id=None, source=Source.IMPORT
+            )
+            if kept is not None:
+                error.kept.append((line, day, kept.findings))
+        raise
     digest = hashlib.sha256(text.encode()).hexdigest()
     with transaction.atomic():
         for row in rows:
-            record_checkin(
+            result = record_checkin(
                 patient,
                 row.day,
                 row.answers,
@@ -138,6 +171,7 @@ def import_diary(patient: Patient, text: str) -> list[DiaryRow]:
                     uuid.NAMESPACE_URL, f"import:{patient.public_id}:{digest}:{row.day}"
                 ),
                 source=Source.IMPORT,
-                notify=False,
+                notify=row.day >= today - timedelta(days=RECENT_DAYS),
             )
+            row.findings = [f for f in result.findings if f.level in ACT_NOW_LEVELS]
     return rows

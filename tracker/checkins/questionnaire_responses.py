@@ -57,6 +57,44 @@ def record_response(
     return ResponseResult(response, result, findings)
 
 
+# Items that must reach the care team even when the rest of the questionnaire is unanswered
+# (§3 RF-PHQ9-ITEM9: thoughts of self-harm, "never silent").
+SAFETY_ITEMS = {"phq9": ("phq-q9",)}
+# An incomplete questionnaire with such an answer is kept under its own code, so the urgent
+# finding is raised while no score is computed from half a questionnaire.
+PARTIAL_SUFFIX = "-partial"
+
+
+def record_safety_items(
+    patient: Patient, code: str, day: date, answered: dict[str, int], *, by: User | None
+) -> ResponseResult | None:
+    """Keep the safety items of an incomplete questionnaire when one is above 0.
+
+    Returns None (and writes nothing) when no safety item was answered above 0.
+    """
+    items = {
+        link_id: answered[link_id]
+        for link_id in SAFETY_ITEMS.get(code, ())
+        if isinstance(answered.get(link_id), int) and answered[link_id] > 0
+    }
+    if not items:
+        return None
+    values = {
+        "definition_version": scoring.get_definition(code).version,
+        "answers": dict(items),
+        "item_scores": dict(items),
+        "total": Decimal(sum(items.values())),
+        "band": "",
+        "source": ResponseSource.PATIENT,
+        "entered_by": by,
+        "updated_at": timezone.now(),
+    }
+    with transaction.atomic():
+        response = _save(patient, code + PARTIAL_SUFFIX, day, values)
+        findings = after_response_saved(patient, response, notify=True)
+    return ResponseResult(response, None, findings)
+
+
 def record_paper_total(
     patient: Patient, code: str, day: date, total: Decimal, *, by: User
 ) -> ResponseResult:

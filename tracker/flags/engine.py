@@ -169,8 +169,14 @@ CHANGED_FIELDS = [
 
 
 def _newer(days: list[date], resolved_day: date, fresh_days: frozenset[date]) -> bool:
-    """True when every evidence day comes after the resolution (§4 lifecycle)."""
-    return all(d > resolved_day or (d == resolved_day and d in fresh_days) for d in days)
+    """True when the newest evidence comes after the resolution (§4 lifecycle).
+
+    A multi-day rule (RF-HEMATOMA's 3-day mean, RF-FEVER's 24 hours, P1's weeks) still
+    reaches back to days before the resolution when it fires again: what decides is that
+    something new happened since, not that all of the window is new.
+    """
+    newest = max(days)
+    return newest > resolved_day or (newest == resolved_day and newest in fresh_days)
 
 
 def _add_evidence(flag: Flag, finding: Finding, days, now, outcome: Outcome) -> None:

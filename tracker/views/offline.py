@@ -91,6 +91,7 @@ def _answer(request, patient, applied: Applied) -> dict:
         "saved": applied.checkin,
         "crisis": False,
         "next_questionnaires": (),
+        "partly_saved": bool(applied.errors),
         "from_phone": _labels(merge.from_phone) if merge else [],
         "from_online": _labels(merge.from_online) if merge else [],
     }

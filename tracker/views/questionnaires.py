@@ -7,7 +7,11 @@ from django.views.decorators.http import require_http_methods
 from tracker.auth.access import get_patient
 from tracker.auth.roles import patient_required
 from tracker.checkins.questionnaire_forms import QuestionnaireForm
-from tracker.checkins.questionnaire_responses import due_for, record_response
+from tracker.checkins.questionnaire_responses import (
+    due_for,
+    record_response,
+    record_safety_items,
+)
 from tracker.questionnaires import scoring
 from tracker.views.safety import safety_screen
 
@@ -26,6 +30,19 @@ def questionnaire(request, code: str):
     definition = definition_or_404(code)
     today = patient.local_date()
     form = QuestionnaireForm(definition, request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        answered = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+        kept = record_safety_items(patient, code, today, answered, by=request.user)
+        if kept is not None:
+            # Crisis numbers at once; the rest of the questionnaire is shown again below.
+            return safety_screen(
+                request,
+                patient,
+                kept.findings,
+                saved=kept.response,
+                crisis=True,
+                questionnaire_to_fix={"definition": definition, "form": form},
+            )
     if request.method == "POST" and form.is_valid():
         result = record_response(patient, code, today, form.answers(), by=request.user)
         crisis = bool(result.score and result.score.item9_positive)

@@ -32,6 +32,7 @@ def safety_screen(
     next_questionnaires=(),
     fix_form=None,
     form_context=None,
+    questionnaire_to_fix=None,
 ):
     """The response to a submission. `fix_form` (a check-in form with errors) is shown below
     the emergency or urgent screen when only the safety answers could be kept."""
@@ -53,6 +54,7 @@ def safety_screen(
         "crisis": crisis,
         "next_questionnaires": next_questionnaires,
         "fix_form": fix_form,
+        "questionnaire_to_fix": questionnaire_to_fix,
         **(form_context or {}),
     }
     response = render(request, template, context)

@@ -28,11 +28,29 @@ class Command(BaseCommand):
         try:
             rows = import_diary(found, text)
         except DiaryError as error:
+            for line, day, findings in error.kept:
+                for finding in findings:
+                    self.stdout.write(
+                        self.style.ERROR(
+                            f"{finding.level.value.upper()} {day} (line {line}): "
+                            f"{finding.patient_message} The safety answers of line {line} were "
+                            "saved and the care team is told; nothing else was imported."
+                        )
+                    )
             for line, reason in error.problems:
                 self.stderr.write(f"{file}:{line}: {reason}")
             raise CommandError(
                 f"Nothing was imported: {len(error.problems)} row(s) need correcting."
             ) from error
+        # Safety first (§0.1): a recent emergency or urgent answer is said before anything else.
+        for row in rows:
+            for finding in row.findings:
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"{finding.level.value.upper()} {row.day} (line {row.line}): "
+                        f"{finding.patient_message}"
+                    )
+                )
         self.stdout.write(
             self.style.SUCCESS(f"Imported {len(rows)} day(s) for {found.user.email}.")
         )

@@ -1,0 +1,220 @@
+"""The promise: an emergency or urgent answer is never lost, hidden or silenced (§0.1, §3).
+
+On every entry path (the web form plain and with htmx, the 7-day edit, the offline queue, the
+diary import, the PHQ-9), an act-now answer combined with any mix of other wrong or missing
+answers gives the safety screen as the response itself and first on the page, stores the
+answer, opens (or re-opens) the flag with its immediate e-mail queued, and calls nothing
+saved that was not.
+"""
+
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.checkin_data import checkin_post
+from tracker.models import CheckIn, Flag, FlagStatus, Notification, QuestionnaireResponse
+
+# (answer code, rule it raises, title of the screen the patient must see)
+ACT_NOW = [
+    ("bladder_change", "RF-CES-BLADDER", "Call for help now"),
+    ("saddle_numbness", "RF-CES-SADDLE", "Call for help now"),
+    ("chest_pain_breathless", "RF-CHEST", "Call for help now"),
+    ("calf_pain_swelling", "RF-CALF", "Call your surgical team today"),
+]
+# Ways the rest of a check-in can be wrong or missing.
+DEFECTS = {
+    "back pain left empty": {"back_pain": None},
+    "leg pain left empty": {"leg_pain": None},
+    "back pain out of range": {"back_pain": "99"},
+    "walking 9999 minutes": {"walking_minutes": "9999"},
+    "a temperature without feeling feverish": {"temperature_c": "39.0"},
+    "opioid doses not a number": {"opioid_doses": "lots"},
+    "leg pain without a side": {"leg_pain": "6", "leg_side": ""},
+    "a note far too long": {"note": "x" * 2500},
+}
+SAVED_WORDS = "Thank you, your answers are saved"
+
+hypothesis_settings = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+answer_and_defects = st.tuples(
+    st.sampled_from(ACT_NOW), st.sets(st.sampled_from(sorted(DEFECTS)), max_size=4)
+)
+
+
+def post_data(code: str, defects) -> dict:
+    overrides = {f"safety_{code}": "yes", "submission_id": str(uuid.uuid4())}
+    for name in defects:
+        overrides.update(DEFECTS[name])
+    return checkin_post(**overrides)
+
+
+def assert_promise_kept(html: str, patient, day, code, rule_id, title, defects):
+    # (a) the screen is the response itself, and nothing comes before it
+    assert title in html
+    # a full page starts at <main>; an htmx or offline answer is the screen alone
+    main = html[html.index('id="main"') :] if 'id="main"' in html else html
+    first = main.index('role="alert"')
+    assert first < main.index(title)
+    assert "message" not in main[:first] and "error-summary" not in main[:first]
+    # (b) the answer is stored
+    checkin = CheckIn.objects.get(patient=patient, day=day)
+    assert checkin.safety.get(code) is True
+    # (c) an open flag and its immediate e-mail
+    flag = Flag.objects.get(patient=patient, rule_id=rule_id, status=FlagStatus.OPEN)
+    assert Notification.objects.filter(flag=flag, kind="immediate").exists()
+    # (d) nothing called saved that was not
+    if defects:
+        assert SAVED_WORDS not in html
+        assert "is not saved yet" in html
+        assert "Your check-in is saved" not in html
+
+
+def reset(patient):
+    Notification.objects.filter(flag__patient=patient).delete()
+    Flag.objects.filter(patient=patient).delete()
+    CheckIn.objects.filter(patient=patient).delete()
+
+
+@pytest.mark.django_db
+@hypothesis_settings
+@given(case=answer_and_defects, htmx=st.booleans())
+def test_web_form_keeps_the_promise_whatever_else_is_wrong(patient_client, patient, case, htmx):
+    reset(patient)
+    (code, rule_id, title), defects = case
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = patient_client.post("/me/check-in/", post_data(code, defects), **headers)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_promise_kept(html, patient, patient.local_date(), code, rule_id, title, defects)
+
+
+@pytest.mark.django_db
+@hypothesis_settings
+@given(case=answer_and_defects)
+def test_seven_day_edit_keeps_the_promise(patient_client, patient, case):
+    reset(patient)
+    (code, rule_id, title), defects = case
+    day = patient.local_date() - timedelta(days=3)
+    response = patient_client.post(f"/me/check-in/{day.isoformat()}/", post_data(code, defects))
+    assert response.status_code == 200
+    assert_promise_kept(response.content.decode(), patient, day, code, rule_id, title, defects)
+
+
+@pytest.mark.django_db
+@hypothesis_settings
+@given(case=answer_and_defects)
+def test_offline_queue_keeps_the_promise(patient_client, patient, case):
+    reset(patient)
+    (code, rule_id, title), defects = case
+    data = post_data(code, defects)
+    data.pop("submission_id")
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "day": patient.local_date().isoformat(),
+        "owner": str(patient.public_id),
+        "fields": {name: [value] for name, value in data.items()},
+        "changed_at": {},
+    }
+    response = patient_client.post(
+        "/me/check-in/offline/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert result["status"] == ("safety_saved" if defects else "saved")
+    html = result["screen_html"]
+    assert html.lstrip().startswith('<section class="alarm')
+    assert_promise_kept(html, patient, patient.local_date(), code, rule_id, title, defects)
+
+
+def test_a_correct_form_after_the_safety_screen_is_saved_not_taken_for_a_repeat(
+    patient_client, patient
+):
+    first = patient_client.post(
+        "/me/check-in/", post_data("bladder_change", {"back pain left empty"})
+    )
+    html = first.content.decode()
+    new_id = html.split('name="submission_id" value="')[1].split('"')[0]
+    fixed = checkin_post(safety_bladder_change="yes", back_pain="6", submission_id=new_id)
+    patient_client.post("/me/check-in/", fixed)
+    assert CheckIn.objects.get(patient=patient).back_pain == 6
+
+
+def test_diary_import_of_a_recent_emergency_emails_the_care_team(patient, tmp_path, capsys):
+    day = patient.local_date() - timedelta(days=1)
+    diary = tmp_path / "diary.csv"
+    diary.write_text(f"date,back_pain,leg_pain,leg_side,answers\n{day},4,0,none,bladder_change\n")
+    call_command("import_checkins", str(diary), patient=patient.user.email)
+    flag = Flag.objects.get(patient=patient, rule_id="RF-CES-BLADDER")
+    assert not flag.raised_quietly
+    assert Notification.objects.filter(flag=flag, kind="immediate").exists()
+    assert capsys.readouterr().out.index("EMERGENCY") == 0
+
+
+def test_diary_import_keeps_a_recent_emergency_from_an_otherwise_bad_file(
+    patient, tmp_path, capsys
+):
+    day = patient.local_date()
+    diary = tmp_path / "diary.csv"
+    diary.write_text(f"date,back_pain,leg_pain,leg_side,answers\n{day},99,0,none,bladder_change\n")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_checkins", str(diary), patient=patient.user.email)
+    assert CheckIn.objects.get(patient=patient, day=day).safety["bladder_change"] is True
+    assert CheckIn.objects.get(patient=patient, day=day).back_pain is None
+    flag = Flag.objects.get(patient=patient, rule_id="RF-CES-BLADDER", status=FlagStatus.OPEN)
+    assert Notification.objects.filter(flag=flag, kind="immediate").exists()
+    assert "EMERGENCY" in capsys.readouterr().out
+
+
+def test_an_old_diary_row_still_raises_its_flag_quietly(patient, tmp_path):
+    day = patient.local_date() - timedelta(days=30)
+    diary = tmp_path / "diary.csv"
+    diary.write_text(f"date,back_pain,leg_pain,leg_side,answers\n{day},4,0,none,bladder_change\n")
+    call_command("import_checkins", str(diary), patient=patient.user.email)
+    assert Flag.objects.get(patient=patient, rule_id="RF-CES-BLADDER").raised_quietly
+
+
+def test_an_incomplete_phq9_with_item_9_shows_the_crisis_numbers_and_flags(patient_client, patient):
+    response = patient_client.post("/me/questionnaires/phq9/", {"phq-q9": "2"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Call your surgical team today" in html
+    assert patient.clinic.crisis_line in html
+    assert "Nothing was saved yet" not in html
+    assert "is saved and your care team will see it" in html
+    assert QuestionnaireResponse.objects.get(patient=patient, instrument="phq9-partial")
+    assert not QuestionnaireResponse.objects.filter(patient=patient, instrument="phq9").exists()
+    flag = Flag.objects.get(patient=patient, rule_id="RF-PHQ9-ITEM9", status=FlagStatus.OPEN)
+    assert Notification.objects.filter(flag=flag, kind="immediate").exists()
+
+
+def test_an_incomplete_phq9_without_item_9_saves_nothing(patient_client, patient):
+    response = patient_client.post("/me/questionnaires/phq9/", {"phq-q1": "2"})
+    assert "Nothing was saved yet" in response.content.decode()
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_an_emergency_after_a_resolved_flag_opens_a_new_flag_and_emails_again(
+    patient_client, patient, surgeon
+):
+    patient_client.post("/me/check-in/", checkin_post(safety_bladder_change="yes"))
+    first = Flag.objects.get(patient=patient, rule_id="RF-CES-BLADDER")
+    first.resolve(surgeon, "Seen in the emergency department, scan normal.")
+    patient_client.post("/me/check-in/", checkin_post(safety_bladder_change="yes", back_pain="5"))
+    again = Flag.objects.get(patient=patient, rule_id="RF-CES-BLADDER", status=FlagStatus.OPEN)
+    assert again.pk != first.pk
+    assert Notification.objects.filter(flag=again, kind="immediate").exists()
+
+
+def test_nothing_is_kept_of_an_invalid_form_without_an_act_now_answer(patient_client, patient):
+    response = patient_client.post("/me/check-in/", checkin_post(back_pain=None, safety_fall="yes"))
+    assert "Nothing was saved yet" in response.content.decode()
+    assert not CheckIn.objects.exists()
