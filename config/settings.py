@@ -273,3 +273,15 @@ WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
 WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:noreply@localhost")
 # `make bench` only: routes /bench/baseline, the constant response it compares pages with.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS")
+
+# --- Messaging (tracker.messaging) ---------------------------------------------------------
+# Finished rows of the task queue are deleted after this many days (`manage.py
+# purge_task_results`, daily). They hold only ids, but need not be kept for ever.
+TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "14"))
+# The push services a browser's Web Push endpoint may point at ("*.x" covers names under x).
+# The reminder worker calls these addresses, so anything else is refused.
+WEB_PUSH_ALLOWED_HOSTS = env_list(
+    "WEB_PUSH_ALLOWED_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,*.notify.windows.com,"
+    "web.push.apple.com,*.push.apple.com",
+)

@@ -53,7 +53,7 @@ def test_push_needs_this_browser_subscribed_first(patient_client, patient, setti
     assert "Turn on notifications on this phone first" in response.content.decode()
 
     subscription = {
-        "endpoint": "https://push.example/abc",
+        "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
         "keys": {"p256dh": "BNcR", "auth": "tBHI"},
     }
     stored = patient_client.post(
@@ -65,13 +65,16 @@ def test_push_needs_this_browser_subscribed_first(patient_client, patient, setti
     assert response.status_code == 302
     assert ReminderPreference.objects.get(patient=patient).channel == "push"
 
-    gone = {"endpoint": "https://push.example/abc", "unsubscribe": True}
+    gone = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "unsubscribe": True}
     patient_client.post("/me/reminders/push/", json.dumps(gone), content_type="application/json")
     assert not PushSubscription.objects.exists()
 
 
 def test_a_push_endpoint_must_be_https(patient_client):
-    bad = {"endpoint": "http://push.example/abc", "keys": {"p256dh": "x", "auth": "y"}}
+    bad = {
+        "endpoint": "http://fcm.googleapis.com/fcm/send/abc",
+        "keys": {"p256dh": "x", "auth": "y"},
+    }
     response = patient_client.post(
         "/me/reminders/push/", json.dumps(bad), content_type="application/json"
     )

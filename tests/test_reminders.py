@@ -282,19 +282,19 @@ def test_push_reminders_go_to_each_subscribed_browser(
     london = three_zones["Europe/London"]
     ReminderPreference.objects.filter(patient=london).update(channel="push")
     PushSubscription.objects.create(
-        patient=london, endpoint="https://push.example/a", p256dh="k", auth="a"
+        patient=london, endpoint="https://fcm.googleapis.com/fcm/send/a", p256dh="k", auth="a"
     )
     PushSubscription.objects.create(
-        patient=london, endpoint="https://push.example/gone", p256dh="k", auth="a"
+        patient=london, endpoint="https://fcm.googleapis.com/fcm/send/gone", p256dh="k", auth="a"
     )
-    service = FakePushService(gone={"https://push.example/gone"})
+    service = FakePushService(gone={"https://fcm.googleapis.com/fcm/send/gone"})
     monkeypatch.setattr("pywebpush.webpush", service)
 
     time_machine.move_to(utc(2026, 1, 14, 19, 0), tick=False)
     send_due_reminders()
 
     assert [info["endpoint"] for info, _data, _options in service.sent] == [
-        "https://push.example/a"
+        "https://fcm.googleapis.com/fcm/send/a"
     ]
     info, data, options = service.sent[0]
     assert info["keys"] == {"p256dh": "k", "auth": "a"}
@@ -302,7 +302,7 @@ def test_push_reminders_go_to_each_subscribed_browser(
     assert options["vapid_claims"] == {"sub": "mailto:clinic@example.org"}
     assert mail.outbox == []  # push reached the phone: no e-mail
     assert list(london.push_subscriptions.values_list("endpoint", flat=True)) == [
-        "https://push.example/a"
+        "https://fcm.googleapis.com/fcm/send/a"
     ]
 
 

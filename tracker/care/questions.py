@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tracker.flags.engine import record_findings
-from tracker.messaging.tasks import send_email
+from tracker.messaging import emails
 from tracker.models import Flag, FlagStatus, Patient
 from tracker.timeline import Finding, Level
 
@@ -55,13 +55,19 @@ def waiting_for(patient: Patient) -> Flag | None:
 
 def notify_reply(flag: Flag) -> None:
     """E-mail the patient that a reply is waiting; the reply itself stays in the app."""
-    if flag.rule_id != ASK_RULE:
-        return
-    patient = flag.patient
-    body = _(
-        "Hello %(name)s,\n\nYour care team has replied to your question. Sign in to read it:\n\n"
-        "%(link)s\n"
-    ) % {"name": patient.user.full_name, "link": settings.SITE_URL + reverse("patient-home")}
-    subject = _("Your care team has replied")
-    email = patient.user.email
-    transaction.on_commit(lambda: send_email.enqueue([email], subject, body))
+    if flag.rule_id == ASK_RULE:
+        emails.queue("question_reply", flag.pk)
+
+
+def reply_letter(flag_id: int) -> emails.Letter | None:
+    """In the worker: the `question_reply` notice (nobody, if the question is gone)."""
+    flag = (
+        Flag.objects.filter(pk=flag_id, rule_id=ASK_RULE, patient__user__is_active=True)
+        .select_related("patient__user")
+        .first()
+    )
+    if flag is None:
+        return None
+    user = flag.patient.user
+    context = {"name": user.full_name, "link": settings.SITE_URL + reverse("patient-home")}
+    return emails.Letter(user.email, context)

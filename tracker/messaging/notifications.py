@@ -1,10 +1,11 @@
-"""E-mail about flags, for the care team, and reminders for patients.
+"""E-mail about flags, for the care team, and the silence reminder for patients.
 
 E-mails leave the system, so they carry no clinical detail and no patient name: only "a flag
-needs review" and a link. Emergency and urgent flags are e-mailed at once; soon and review
+needs review" and a link (templates `flag_alert` and `flag_digest`, sent through
+`tracker.messaging.emails`). Emergency and urgent flags are e-mailed at once; soon and review
 flags go in a daily digest. Each e-mail is a `Notification` row that a worker claims with a
 conditional UPDATE before sending, so two workers never send the same one; a failed send is
-retried with back-off and shown to the clinic admin.
+retried with back-off, given up after `MAX_ATTEMPTS`, and shown to the clinic admin.
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from tracker.messaging.tasks import send_email
+from tracker.messaging import emails
 from tracker.models import DeliveryStatus, Flag, Notification, Patient
 from tracker.timeline import Level
 
@@ -97,19 +96,16 @@ def deliver(notification_id: int) -> str:
     if not _claim(notification_id):
         return "skipped"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    link = settings.SITE_URL + reverse("triage-inbox")
-    subject = _("Laminar: a flag needs review today")
-    body = _(
-        "A patient on your care team has a flag that needs review today.\n\n"
-        "Open the triage inbox to see it: %(link)s\n\n"
-        "This e-mail holds no clinical detail on purpose."
-    ) % {"link": link}
-    return _send(notification, subject, body)
+    return _send(notification, "flag_alert", {"link": inbox_link()})
 
 
-def _send(notification: Notification, subject: str, body: str) -> str:
+def inbox_link() -> str:
+    return settings.SITE_URL + reverse("triage-inbox")
+
+
+def _send(notification: Notification, name: str, context: dict) -> str:
     try:
-        send_mail(subject, body, None, [notification.recipient.email])
+        emails.send(name, notification.recipient.email, context)
     except Exception as error:  # any failure of the mail server is retried
         gave_up = notification.attempts >= MAX_ATTEMPTS
         Notification.objects.filter(pk=notification.pk).update(
@@ -154,15 +150,9 @@ def send_daily_digest() -> int:
             continue
         batch = Notification.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING)
         first = batch.select_related("recipient").first()
-        count = batch.count()
-        link = settings.SITE_URL + reverse("triage-inbox")
-        subject = _("Laminar: flags to review")
-        body = _(
-            "%(count)s flag(s) on your care-team patients are waiting for review.\n\n"
-            "Open the triage inbox: %(link)s\n"
-        ) % {"count": count, "link": link}
+        context = {"count": batch.count(), "link": inbox_link()}
         try:
-            send_mail(subject, body, None, [first.recipient.email])
+            emails.send("flag_digest", first.recipient.email, context)
         except Exception as error:
             batch.update(
                 status=DeliveryStatus.FAILED,
@@ -181,14 +171,24 @@ def send_silence_reminder(patient: Patient) -> None:
 
     if not remind_once_today(patient):
         return  # the daily reminder went out today: one reminder a day is enough
-    link = settings.SITE_URL + reverse("checkin")
-    body = _(
-        "Hello %(name)s,\n\nWe have not had a check-in from you for a few days. It takes less "
-        "than a minute and helps your care team follow your recovery:\n\n%(link)s\n\n"
-        "If something is worrying you, call your surgical team on %(phone)s."
-    ) % {"name": patient.user.full_name, "link": link, "phone": patient.clinic.surgical_team_phone}
-    subject = _("A quick check-in?")
-    transaction.on_commit(lambda: send_email.enqueue([patient.user.email], subject, body))
+    emails.queue("silence_reminder", patient.pk)
+
+
+def silence_letter(patient_id: int) -> emails.Letter | None:
+    """The worker's text for `send_silence_reminder` (nobody, if the patient has left)."""
+    patient = (
+        Patient.objects.filter(pk=patient_id, user__is_active=True)
+        .select_related("user", "clinic")
+        .first()
+    )
+    if patient is None:
+        return None
+    context = {
+        "name": patient.user.full_name,
+        "link": settings.SITE_URL + reverse("checkin"),
+        "phone": patient.clinic.surgical_team_phone,
+    }
+    return emails.Letter(patient.user.email, context)
 
 
 def failed_for_clinic(clinic_id: int):

@@ -16,13 +16,14 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.messaging import emails
+from tracker.messaging.push_endpoints import endpoint_allowed
 from tracker.models import (
     CheckIn,
     Patient,
@@ -117,20 +118,14 @@ def deliver_reminder(patient_id: int, day: str) -> str:
         pushed = push_to_patient(patient) > 0
     if preference.channel != ReminderChannel.PUSH or not pushed:
         # E-mail is the channel, or the fallback when no phone could be reached.
-        send_mail(*reminder_email(patient), None, [patient.user.email])
+        emails.send_from_task("checkin_reminder", patient.user.email, reminder_context(patient))
         return "email+push" if pushed else "email"
     return "push"
 
 
-def reminder_email(patient: Patient) -> tuple[str, str]:
-    """Subject and body: no clinical detail (e-mail leaves the system)."""
-    link = settings.SITE_URL + reverse("checkin")
-    subject = _("Time for your Laminar check-in")
-    body = _(
-        "Hello %(name)s,\n\nThis is your daily reminder to check in. It takes about a minute:"
-        "\n\n%(link)s\n\nYou can change the time or pause these reminders in the app.\n"
-    ) % {"name": patient.user.full_name, "link": link}
-    return subject, body
+def reminder_context(patient: Patient) -> dict:
+    """What the `checkin_reminder` e-mail says: a greeting and a link, nothing clinical."""
+    return {"name": patient.user.full_name, "link": settings.SITE_URL + reverse("checkin")}
 
 
 def push_enabled() -> bool:
@@ -153,6 +148,11 @@ def push_to_patient(patient: Patient) -> int:
     )
     accepted = 0
     for subscription in patient.push_subscriptions.all():
+        if not endpoint_allowed(subscription.endpoint):
+            # Stored before the allow-list existed, or the list has since narrowed: the
+            # server must not be made to call an arbitrary address.
+            logger.warning("Push endpoint %s is not an allowed push service", subscription.pk)
+            continue
         info = {
             "endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},

@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tracker.auth.access import get_patient
 from tracker.auth.roles import patient_required
 from tracker.messaging.forms import ReminderForm
+from tracker.messaging.push_endpoints import endpoint_allowed
 from tracker.messaging.reminders import push_enabled
 from tracker.models import PushSubscription, ReminderPreference
 
@@ -52,23 +54,50 @@ def push_subscription(request):
         data = json.loads(request.body)
         endpoint = str(data["endpoint"])
         keys = data.get("keys") or {}
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"error": _("This subscription could not be read.")}, status=400)
+        keys = {"p256dh": str(keys.get("p256dh", "")), "auth": str(keys.get("auth", ""))}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return unreadable()
     if data.get("unsubscribe"):
         patient.push_subscriptions.filter(endpoint=endpoint).delete()
         return JsonResponse({"status": "removed"})
+    if not endpoint_allowed(endpoint):
+        return JsonResponse(
+            {"error": _("This browser's notification service is not one Laminar can use.")},
+            status=400,
+        )
+    return store_subscription(patient, endpoint, keys)
+
+
+def unreadable() -> JsonResponse:
+    return JsonResponse({"error": _("This subscription could not be read.")}, status=400)
+
+
+def taken() -> JsonResponse:
+    message = _(
+        "This browser already sends reminders to another account. Turn notifications off "
+        "there first, then try again."
+    )
+    return JsonResponse({"error": message}, status=409)
+
+
+def store_subscription(patient, endpoint: str, keys: dict) -> JsonResponse:
+    """Create or refresh the patient's own subscription; never take another patient's."""
     subscription = PushSubscription.objects.filter(endpoint=endpoint).first()
-    subscription = subscription or PushSubscription(endpoint=endpoint)
-    # This browser now belongs to whoever is signed in on it.
-    subscription.patient = patient
-    subscription.p256dh = str(keys.get("p256dh", ""))
-    subscription.auth = str(keys.get("auth", ""))
+    if subscription is not None and subscription.patient_id != patient.pk:
+        return taken()
+    subscription = subscription or PushSubscription(patient=patient, endpoint=endpoint)
+    subscription.p256dh, subscription.auth = keys["p256dh"], keys["auth"]
     subscription.last_error = ""
     try:
         subscription.full_clean(validate_unique=False)
     except ValidationError:
-        return JsonResponse({"error": _("This subscription could not be read.")}, status=400)
-    if not subscription.endpoint.startswith("https://"):
-        return JsonResponse({"error": _("This subscription could not be read.")}, status=400)
-    subscription.save()
+        return unreadable()
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:
+        # Stored a moment ago by a second request: fine if it was this patient's.
+        owner = PushSubscription.objects.filter(endpoint=endpoint).values("patient_id").first()
+        if owner is None or owner["patient_id"] != patient.pk:
+            return taken()
     return JsonResponse({"status": "subscribed"})
