@@ -92,6 +92,7 @@ def answer(client, email: str, full_name: str, surgeon, physio, capture):
         "time_zone": "Europe/London",
         "care_team": [surgeon.pk, physio.pk],
     }
+    client.cookies.pop("messages", None)  # only this answer's messages
     with capture(execute=True):
         response = client.post("/care/enrol/", form)
     shown = [
