@@ -18,12 +18,12 @@ def test_silence_reminds_the_patient_first_then_flags(patient, django_capture_on
     last = patient.local_date() - timedelta(days=10)
     record_checkin(patient, last, answers(), by=None)
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("evaluate_flags", "--as-of", (last + timedelta(days=3)).isoformat())
+        call_command("evaluate_flags", "--as-of", (last + timedelta(days=4)).isoformat())
     assert PatientReminder.objects.filter(patient=patient).count() == 1
     assert [m.to for m in mail.outbox] == [[patient.user.email]]
     assert "check-in" in mail.outbox[0].body
     assert not Flag.objects.filter(rule_id="P12-SILENCE").exists()
-    call_command("evaluate_flags", "--as-of", (last + timedelta(days=4)).isoformat())
+    call_command("evaluate_flags", "--as-of", (last + timedelta(days=5)).isoformat())
     flag = Flag.objects.get(rule_id="P12-SILENCE")
     assert flag.level == "review"
     assert flag.evidence[0]["last_checkin"] == last.isoformat()

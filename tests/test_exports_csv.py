@@ -26,6 +26,8 @@ COMPARED = (
     "temperature_c",
     "walking_minutes",
     "opioid_doses",
+    "took_other_painkillers",
+    "took_nerve_pain_medicine",
     "sleep_disturbance",
     "note",
 )
@@ -81,6 +83,8 @@ def diary_text(patient, days: int) -> str:
             temperature,
             str(10 * number),
             str(number % 3),
+            "yes" if number % 2 else "no",
+            "" if number % 3 else "yes",
             "",
             note,
         ]
@@ -100,6 +104,8 @@ def test_an_export_imports_back_into_another_instance(clinic, other_clinic, pati
     assert len(answered(copy)) == 15
     assert any(day["temperature_c"] is not None for day in answered(copy))
     assert any(day["note"] for day in answered(copy))
+    # Painkiller answers travel too (they were dropped before the one field list).
+    assert {day["took_other_painkillers"] for day in answered(copy)} == {True, False}
 
 
 @pytest.mark.parametrize(

@@ -159,7 +159,7 @@ def test_review_flags_wait_for_the_digest(
 
 
 def test_failed_send_is_retried_with_backoff_and_never_sent_twice(patient, surgeon, physio):
-    with mock.patch("tracker.messaging.notifications.send_mail", side_effect=OSError("SMTP down")):
+    with mock.patch("tracker.messaging.emails.send_mail", side_effect=OSError("SMTP down")):
         record_checkin(
             patient, patient.local_date(), answers(safety_chest_pain_breathless="yes"), by=None
         )
@@ -196,7 +196,7 @@ def test_gives_up_after_five_attempts(patient):
         patient, patient.local_date(), answers(safety_chest_pain_breathless="yes"), by=None
     )
     pk = Notification.objects.first().pk
-    with mock.patch("tracker.messaging.notifications.send_mail", side_effect=OSError("no")):
+    with mock.patch("tracker.messaging.emails.send_mail", side_effect=OSError("no")):
         for minutes in range(0, 200, 40):
             with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
                 deliver(pk)

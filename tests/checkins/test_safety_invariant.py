@@ -218,3 +218,10 @@ def test_nothing_is_kept_of_an_invalid_form_without_an_act_now_answer(patient_cl
     response = patient_client.post("/me/check-in/", checkin_post(back_pain=None, safety_fall="yes"))
     assert "Nothing was saved yet" in response.content.decode()
     assert not CheckIn.objects.exists()
+
+
+def test_a_positive_phq2_offers_the_phq9_without_a_care_team_flag(patient_client, patient):
+    response = patient_client.post("/me/questionnaires/phq2/", {"phq-q1": "2", "phq-q2": "2"})
+    assert response.status_code == 200
+    assert "PHQ-9" in response.content.decode()
+    assert not Flag.objects.filter(patient=patient, rule_id="P8-DEPRESSION").exists()

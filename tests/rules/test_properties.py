@@ -7,7 +7,7 @@ and up to two years of data.
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,6 +36,26 @@ pain = st.one_of(maybe(), st.integers(min_value=0, max_value=10))
 
 
 @st.composite
+def temperature_readings(draw, n: int) -> tuple:
+    """RF-FEVER readings of day n (give or take a day), including unreadable times."""
+    stamp = st.one_of(
+        st.integers(min_value=-36 * 60, max_value=60 * 60).map(
+            lambda minutes: (
+                f"{day(n).isoformat()}T00:00:00+00:00"
+                if minutes == 0
+                else (
+                    datetime.combine(day(n), datetime.min.time(), tzinfo=UTC)
+                    + timedelta(minutes=minutes)
+                ).isoformat()
+            )
+        ),
+        st.sampled_from(["", "yesterday", f"{day(n).isoformat()}T08:00:00", "2026-13-40T00:00Z"]),
+    )
+    celsius = st.one_of(maybe(), st.floats(min_value=34.0, max_value=43.0), st.just(37.8))
+    return tuple(draw(st.lists(st.tuples(stamp, celsius), max_size=4)))
+
+
+@st.composite
 def scattered_record(draw, n: int) -> DayRecord:
     return DayRecord(
         day=day(n),
@@ -54,6 +74,8 @@ def scattered_record(draw, n: int) -> DayRecord:
         sleep_disturbance=draw(pain),
         exercise_done=draw(st.one_of(maybe(), st.integers(min_value=0, max_value=10))),
         exercise_prescribed=draw(st.one_of(maybe(), st.integers(min_value=0, max_value=10))),
+        temperature_readings=draw(temperature_readings(n)),
+        new_numbness_side=draw(st.sampled_from(SIDES)),
     )
 
 

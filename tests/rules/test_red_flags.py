@@ -265,6 +265,104 @@ def test_feeling_feverish_without_a_reading_asks_for_one():
     assert check(red_flags.fever, rec(10, answers="feverish", temperature_c=37.0)) == []
 
 
+def at(n: int, time: str) -> str:
+    """When a reading was taken: post-operative day n at `time` UTC, as an aware ISO string."""
+    return f"{iso(n)}T{time}:00+00:00"
+
+
+def reading(n: int, time: str, celsius: float) -> dict:
+    """A timed reading as RF-FEVER evidence lists it."""
+    return {"date": iso(n), "recorded_at": at(n, time), "temperature_c": celsius}
+
+
+@pytest.mark.parametrize(
+    ("morning", "evening", "fires"),
+    [
+        (37.7, 37.8, False),
+        (37.8, 37.7, False),
+        (37.8, 37.8, True),
+        (37.9, 37.8, True),
+    ],
+)
+def test_fever_two_readings_on_the_same_day(morning, evening, fires):
+    readings = ((at(10, "08:00"), morning), (at(10, "20:00"), evening))
+    findings = check(red_flags.fever, rec(10, temperature_readings=readings))
+    assert bool(findings) is fires
+    if fires:
+        finding = the_finding(findings)
+        assert finding.level is Level.URGENT
+        assert finding.evidence == (reading(10, "08:00", morning), reading(10, "20:00", evening))
+        assert f"{iso(10)}T08:00:00+00:00" in finding.clinician_explanation
+
+
+@pytest.mark.parametrize(
+    ("today", "fires"),
+    [("19:59", True), ("20:00", True), ("20:01", False)],  # 23:59, 24:00 and 24:01 apart
+)
+def test_fever_timed_readings_within_24_hours_of_each_other(today, fires):
+    findings = check(
+        red_flags.fever,
+        rec(9, temperature_readings=((at(9, "20:00"), 37.8),)),
+        rec(10, temperature_readings=((at(10, today), 37.8),)),
+    )
+    assert bool(findings) is fires
+    if fires:
+        assert the_finding(findings).evidence == (
+            reading(9, "20:00", 37.8),
+            reading(10, today, 37.8),
+        )
+
+
+@pytest.mark.parametrize(("celsius", "fires"), [(37.9, False), (38.0, True), (38.1, True)])
+def test_fever_single_timed_reading(celsius, fires):
+    readings = ((at(10, "07:00"), 37.0), (at(10, "13:00"), celsius), (at(10, "21:00"), 37.1))
+    findings = check(red_flags.fever, rec(10, temperature_readings=readings))
+    assert bool(findings) is fires
+    if fires:
+        assert the_finding(findings).evidence == (reading(10, "13:00", celsius),)
+
+
+def test_fever_timed_reading_and_untimed_reading_on_consecutive_days():
+    findings = check(
+        red_flags.fever,
+        rec(9, temperature_c=37.8),
+        rec(10, temperature_readings=((at(10, "23:00"), 37.9),)),
+    )
+    assert the_finding(findings).evidence == (
+        {"date": iso(9), "temperature_c": 37.8},
+        reading(10, "23:00", 37.9),
+    )
+
+
+def test_fever_readings_replace_the_single_temperature_of_the_day():
+    record = rec(10, temperature_c=37.0, temperature_readings=((at(10, "18:00"), 38.2),))
+    assert the_finding(check(red_flags.fever, record)).evidence == (reading(10, "18:00", 38.2),)
+
+
+def test_fever_pair_needs_a_reading_of_the_day():
+    readings = ((at(9, "08:00"), 37.9), (at(9, "20:00"), 37.9))
+    findings = check(
+        red_flags.fever,
+        rec(9, temperature_readings=readings),
+        rec(10, temperature_readings=((at(10, "08:00"), 37.2),)),
+    )
+    assert findings == []
+
+
+def test_fever_reading_with_an_unreadable_time_keeps_its_value():
+    readings = (("2026-03-12 08:00", 37.9), ("not a time", 37.8), (at(10, "09:00"), None))
+    finding = the_finding(check(red_flags.fever, rec(10, temperature_readings=readings)))
+    assert finding.evidence == (
+        {"date": iso(10), "temperature_c": 37.9},
+        {"date": iso(10), "temperature_c": 37.8},
+    )
+
+
+def test_feeling_feverish_with_timed_readings_is_measured():
+    readings = ((at(10, "08:00"), 37.2),)
+    assert check(red_flags.fever, rec(10, answers="feverish", temperature_readings=readings)) == []
+
+
 # RF-WOUND -------------------------------------------------------------------------------
 
 
@@ -286,6 +384,18 @@ def test_wound_infection_with_fever_says_so():
     assert finding.evidence[1] == {"date": iso(10), "temperature_c": 38.4}
     assert "fever" in finding.patient_message
     assert "higher priority" in finding.clinician_explanation
+
+
+def test_wound_infection_with_two_raised_readings_on_the_same_day_says_so():
+    readings = ((at(10, "08:00"), 37.8), (at(10, "20:00"), 37.9))
+    finding = the_finding(
+        check(
+            red_flags.wound_infection,
+            rec(10, answers="wound_infection_signs", temperature_readings=readings),
+        )
+    )
+    assert finding.evidence[0]["with_fever"] is True
+    assert finding.evidence[1:] == (reading(10, "08:00", 37.8), reading(10, "20:00", 37.9))
 
 
 # RF-WOUND-BLEED -------------------------------------------------------------------------
@@ -328,6 +438,14 @@ def test_csf_leak_while_feeling_feverish_without_a_thermometer_is_an_emergency()
     assert the_finding(findings).level is Level.EMERGENCY
 
 
+@pytest.mark.parametrize(("evening", "level"), [(37.7, Level.URGENT), (37.8, Level.EMERGENCY)])
+def test_csf_leak_with_two_raised_readings_on_the_same_day(evening, level):
+    readings = ((at(17, "08:00"), 37.8), (at(17, "20:00"), evening))
+    record = rec(17, answers="clear_wound_fluid feverish", temperature_readings=readings)
+    findings = check(red_flags.spinal_fluid_leak, record, as_of=17)
+    assert the_finding(findings).level is level
+
+
 def test_stiff_neck_or_confusion_is_an_emergency_with_or_without_headache():
     for answers in ("stiff_neck_or_confusion", "positional_headache stiff_neck_or_confusion"):
         finding = the_finding(
@@ -353,6 +471,44 @@ def test_new_numbness(side, answers, level):
     assert the_finding(check(red_flags.new_numbness, record)).level is level
 
 
+@pytest.mark.parametrize(
+    ("new_side", "answers", "level"),
+    [
+        ("left", "new_numbness", Level.URGENT),
+        ("right", "new_numbness", Level.URGENT),
+        ("both", "new_numbness", Level.EMERGENCY),
+        ("sideways", "new_numbness", Level.URGENT),  # not a side: as if not answered
+        ("left", "new_numbness bowel_control_loss", Level.EMERGENCY),
+    ],
+)
+def test_new_numbness_side_asked_with_the_answer(new_side, answers, level):
+    record = rec(10, answers=answers, new_numbness_side=new_side)
+    finding = the_finding(check(red_flags.new_numbness, record))
+    assert finding.level is level
+    expected_side = "" if new_side == "sideways" else new_side
+    assert finding.evidence[0]["new_numbness_side"] == expected_side
+
+
+def test_new_numbness_in_both_legs_tells_the_patient_so():
+    record = rec(10, answers="new_numbness", new_numbness_side="both")
+    finding = the_finding(check(red_flags.new_numbness, record))
+    assert "in both legs" in finding.patient_message
+    assert "both sides" in finding.clinician_explanation
+    assert finding.evidence == (
+        {
+            "date": iso(10),
+            "answers": ["new_numbness"],
+            "new_numbness_side": "both",
+            "numbness_side": "",
+            "cauda_equina_answers": [],
+        },
+    )
+
+
+def test_new_numbness_side_alone_without_the_answer_is_nothing():
+    assert check(red_flags.new_numbness, rec(10, new_numbness_side="both")) == []
+
+
 def test_numbness_symptom_alone_is_not_new_numbness():
     assert check(red_flags.new_numbness, rec(10, symptoms={"numbness_tingling": "both"})) == []
 
@@ -366,7 +522,8 @@ def test_numbness_symptom_alone_is_not_new_numbness():
         (7, 8, None),
         (8, 7, None),
         (8, 8, Level.SOON),
-        (9, 8, Level.SOON),
+        (9, 8, Level.URGENT),  # >= 9 on either day
+        (10, 8, Level.URGENT),
         (8, 9, Level.URGENT),
         (10, 10, Level.URGENT),
     ],
@@ -384,6 +541,19 @@ def test_uncontrolled_pain_on_two_consecutive_days(yesterday, today, level):
         assert finding.level is level
         assert evidence_dates(finding) == [iso(9), iso(10)]
         assert [e["back_pain"] for e in finding.evidence] == [yesterday, today]
+
+
+@pytest.mark.parametrize(("yesterday_leg", "level"), [(8, Level.SOON), (9, Level.URGENT)])
+def test_uncontrolled_pain_urgent_when_yesterday_reached_9(yesterday_leg, level):
+    findings = check(
+        red_flags.uncontrolled_pain,
+        rec(9, back_pain=5, leg_pain=yesterday_leg),
+        rec(10, back_pain=8, leg_pain=3),
+    )
+    finding = the_finding(findings)
+    assert finding.level is level
+    if level is Level.URGENT:
+        assert f"pain 9 on {iso(9)}" in finding.clinician_explanation
 
 
 def test_uncontrolled_pain_counts_back_or_leg_and_needs_consecutive_days():

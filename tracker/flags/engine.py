@@ -32,6 +32,7 @@ from tracker.models import (
 )
 from tracker.models.timelines import patient_timeline
 from tracker.rules import Thresholds, evaluate
+from tracker.rules.patterns import offer_only
 from tracker.timeline import Finding, Timeline
 
 # Rules that depend on time passing, run by `manage.py evaluate_flags` (and not on each save).
@@ -228,8 +229,10 @@ def evaluate_patient(
             findings += silence
     else:
         findings = [f for f in findings if f.rule_id != SILENCE_RULE]
+    # A positive PHQ-2 alone only offers the PHQ-9 to the patient (§4 P8): not a flag.
+    to_store = [f for f in findings if not offer_only(f.evidence)]
     with transaction.atomic():
-        stored = record_findings(patient, findings, as_of, fresh_days=fresh_days, notify=notify)
+        stored = record_findings(patient, to_store, as_of, fresh_days=fresh_days, notify=notify)
     stored.reminded = outcome.reminded
     return findings, stored
 

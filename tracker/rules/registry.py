@@ -97,7 +97,9 @@ def questionnaire_findings_for_day(
 
     For the response to a questionnaire submitted on `day`: RF-PHQ9-ITEM9 (urgent; the view
     shows crisis-line numbers at once), P8-DEPRESSION (a finding whose evidence holds
-    `offer_phq9: True` means "offer the PHQ-9 now") and P4-FUNCTION-NO-MCID-12W.
+    `offer_phq9: True` means "offer the PHQ-9 now"; when that is all it holds,
+    `patterns.offer_only(finding.evidence)`, it is for the patient only, not a care-team
+    flag) and P4-FUNCTION-NO-MCID-12W.
     """
     return _run(QUESTIONNAIRE_RULES, timeline, day, thresholds)
 

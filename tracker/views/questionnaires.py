@@ -29,9 +29,10 @@ def questionnaire(request, code: str):
     patient = get_patient(request, f"questionnaire:{code}")
     definition = definition_or_404(code)
     today = patient.local_date()
-    form = QuestionnaireForm(definition, request.POST or None)
+    form = QuestionnaireForm(definition, request.POST if request.method == "POST" else None)
     if request.method == "POST" and not form.is_valid():
-        answered = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+        cleaned = getattr(form, "cleaned_data", {})
+        answered = {k: v for k, v in cleaned.items() if k not in form.errors}
         kept = record_safety_items(patient, code, today, answered, by=request.user)
         if kept is not None:
             # Crisis numbers at once; the rest of the questionnaire is shown again below.

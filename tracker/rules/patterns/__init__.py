@@ -15,6 +15,8 @@ from tracker.rules.patterns.function_and_mood import (
     function_not_improved,
     function_not_improved_at_12_weeks,
     low_mood,
+    offer_only,
+    offers_phq9,
 )
 from tracker.rules.patterns.pain import (
     chronic_postsurgical_pain,
@@ -35,6 +37,8 @@ __all__ = [
     "low_exercise_adherence",
     "low_mood",
     "new_radiating_pain",
+    "offer_only",
+    "offers_phq9",
     "pain_specialist_referral",
     "prolonged_opioid_use",
     "rebound_after_improvement",

@@ -167,45 +167,63 @@ def walking_decline(timeline: Timeline, as_of: date, thresholds: Thresholds) -> 
 
 # P12 -------------------------------------------------------------------------------------
 
-SILENCE = RuleInfo("P12-SILENCE", 1, "§4", "[D]", "No recent check-in")
+# v2: counts fully missed days (the day of the run is not over, so not yet missed); evidence
+# gains `missed_days`.
+SILENCE = RuleInfo("P12-SILENCE", 2, "§4", "[D]", "No recent check-in")
+
+
+def missed_days(timeline: Timeline, as_of: date) -> tuple[date | None, date, int]:
+    """(last check-in, the day counted from, fully missed days) on `as_of`.
+
+    Counted from the last check-in on or before `as_of`, or from the day of surgery when
+    there is none since (no check-in is expected on the day of surgery). Missed days are the
+    whole days strictly between that day and `as_of`: `as_of` itself is not over, so a run
+    at 01:15 on day D after a check-in on D-3 has missed D-2 and D-1, 2 days.
+    """
+    last = last_checkin(timeline, as_of)
+    since = max(last, timeline.surgery_date) if last else timeline.surgery_date
+    return last, since, max((as_of - since).days - 1, 0)
 
 
 @implements(SILENCE)
 def check_ins_stopped(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
-    """P12-SILENCE [D]: no check-in for >= 3 days before day 42, or >= 7 days from then -> a
-    review finding; the flag engine decides between a reminder to the patient and a flag.
+    """P12-SILENCE [D]: no check-in for >= 3 fully missed days before day 42, or >= 7 from
+    then (`missed_days`) -> a review finding; the flag engine decides between a reminder to
+    the patient and a flag.
 
-    Days without a check-in = as_of minus the last check-in on or before as_of (or minus the
-    surgery date when there is none since surgery). Evidence gives `last_checkin` (None when
-    there has been none) and `days_without_checkin`.
+    Evidence (one entry, dated the day counted from, i.e. the last check-in or the day of
+    surgery): `last_checkin` (None when there has been none since surgery), `missed_days`
+    (fully missed days, as_of excluded), `threshold_days` (the limit that applied on as_of)
+    and `days_without_checkin` (calendar days since the last check-in, = missed_days + 1).
+    `missed_days - threshold_days` is how far past its threshold the silence is: 0 on the
+    first day the rule fires, >= 2 when it is past its threshold by more than a day.
     """
     day_number = timeline.day_number(as_of)
     if day_number < 0:
         return []
-    last = last_checkin(timeline, as_of)
-    since = max(last, timeline.surgery_date) if last else timeline.surgery_date
-    silent_days = (as_of - since).days
+    last, since, missed = missed_days(timeline, as_of)
     early = day_number < thresholds.silence_early_until_day
     limit = thresholds.silence_days_early if early else thresholds.silence_days_late
-    if silent_days < max(limit, 1):
+    if missed < max(limit, 1):
         return []
     evidence = [
         {
             "date": iso(since),
             "last_checkin": iso(last) if last else None,
-            "days_without_checkin": silent_days,
+            "days_without_checkin": (as_of - since).days,
+            "missed_days": missed,
             "threshold_days": limit,
         }
     ]
     explanation = (
-        f"No check-in for {silent_days} days "
+        f"No check-in on {missed} full days "
         + (f"(last on {iso(last)})" if last else "(none since surgery)")
         + f" at {week_and_day(timeline, as_of)}; threshold {limit} days "
         + ("in weeks 0-6." if early else "after week 6.")
         + " Stopping logging can itself be a warning sign."
     )
     noticed = (
-        f"We have not had a check-in from you for {silent_days} days. A quick check-in helps "
+        f"We have not had a check-in from you for {missed} days. A quick check-in helps "
         "your care team follow your recovery. If something is worrying you, you can always "
         "contact them."
     )

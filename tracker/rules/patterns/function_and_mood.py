@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -102,69 +103,151 @@ def function_not_improved_at_12_weeks(
 
 # P8 --------------------------------------------------------------------------------------
 
-DEPRESSION = RuleInfo("P8-DEPRESSION", 1, "§4", "[E]", "Low mood")
+# v2: a positive PHQ-2 alone is an offer to the patient (offer-only finding); the care team is
+# notified by PHQ-9 >= 10, a PHQ-9 rise >= 5, or an offered PHQ-9 unanswered for 7 days.
+DEPRESSION = RuleInfo("P8-DEPRESSION", 2, "§4", "[E]", "Low mood")
+
+# [D] (design choice, not yet in the reference row P8): an offered PHQ-9 still unanswered this
+# many days after the positive PHQ-2 notifies the care team.
+PHQ9_OFFER_UNANSWERED_DAYS = 7
+
+# Evidence key marking the entry of a positive PHQ-2 whose PHQ-9 is offered (see `offer_only`).
+OFFER_PHQ9 = "offer_phq9"
+
+
+def offers_phq9(evidence: Iterable[Mapping[str, Any]]) -> bool:
+    """True when a P8 finding's (or flag's) evidence offers the PHQ-9 to the patient."""
+    return any(entry.get(OFFER_PHQ9) is True for entry in evidence)
+
+
+def offer_only(evidence: Iterable[Mapping[str, Any]]) -> bool:
+    """True when a P8 finding's (or flag's) evidence is only an offer of the PHQ-9: every
+    entry is a positive PHQ-2 with `offer_phq9: True`. Such a finding is for the patient (offer
+    the PHQ-9), not for the care team; any other entry (a PHQ-9 >= 10 or risen >= 5, or an
+    offer unanswered for 7 days) makes it a care-team finding."""
+    entries = list(evidence)
+    return bool(entries) and all(entry.get(OFFER_PHQ9) is True for entry in entries)
+
+
+def _phq9_notification(
+    phq9: list[QuestionnaireScore], thresholds: Thresholds
+) -> tuple[dict[str, Any], list[str]] | None:
+    """The latest PHQ-9's evidence and reasons when it is >= 10 or >= 5 above the lowest
+    earlier PHQ-9; else None."""
+    if not phq9:
+        return None
+    latest = phq9[-1]
+    total = float(latest.total)
+    entry: dict[str, Any] = {"date": iso(latest.day), "instrument": "phq9", "total": total}
+    reasons = []
+    if reaches(total, thresholds.phq9_notify):
+        reasons.append(f"PHQ-9 {total:g} >= {thresholds.phq9_notify} on {iso(latest.day)}")
+    earlier = phq9[:-1]
+    if earlier:
+        lowest = min(earlier, key=lambda s: (float(s.total), s.day))
+        rise = total - float(lowest.total)
+        if reaches(rise, thresholds.phq9_rise):
+            entry["lowest_earlier_total"] = float(lowest.total)
+            entry["lowest_earlier_date"] = iso(lowest.day)
+            reasons.append(
+                f"PHQ-9 rose {rise:g} points from {float(lowest.total):g} on "
+                f"{iso(lowest.day)} (>= {thresholds.phq9_rise})"
+            )
+    return (entry, reasons) if reasons else None
+
+
+def _phq9_offer(
+    phq2: list[QuestionnaireScore],
+    phq9: list[QuestionnaireScore],
+    as_of: date,
+    thresholds: Thresholds,
+) -> tuple[list[dict[str, Any]], list[str], bool] | None:
+    """The PHQ-9 offer of the latest PHQ-2 when it is >= 3 with no PHQ-9 since (on or after
+    its day): (evidence, reasons, unanswered for PHQ9_OFFER_UNANSWERED_DAYS or more); else
+    None. The unanswered entry is dated the day the offer became overdue (PHQ-2 day + 7),
+    so it stays the same on every later run."""
+    if not phq2:
+        return None
+    latest = phq2[-1]
+    total = float(latest.total)
+    if not reaches(total, thresholds.phq2_positive) or (phq9 and phq9[-1].day >= latest.day):
+        return None
+    evidence: list[dict[str, Any]] = [
+        {"date": iso(latest.day), "instrument": "phq2", "total": total, OFFER_PHQ9: True}
+    ]
+    reasons = [f"PHQ-2 {total:g} >= {thresholds.phq2_positive} on {iso(latest.day)}: PHQ-9 offered"]
+    overdue_day = latest.day + n_days(PHQ9_OFFER_UNANSWERED_DAYS)
+    overdue = as_of >= overdue_day
+    if overdue:
+        evidence.append(
+            {
+                "date": iso(overdue_day),
+                "phq9_offered_on": iso(latest.day),
+                "phq9_unanswered_days": PHQ9_OFFER_UNANSWERED_DAYS,
+            }
+        )
+        reasons.append(
+            f"the offered PHQ-9 is still unanswered {PHQ9_OFFER_UNANSWERED_DAYS} days later [D]"
+        )
+    return evidence, reasons, overdue
 
 
 @implements(DEPRESSION)
 def low_mood(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
-    """P8-DEPRESSION [E]: the latest PHQ-9 >= 10, or >= 5 above the lowest earlier PHQ-9
-    -> review (notify). The latest PHQ-2 >= 3 with no PHQ-9 since -> review with evidence
-    `offer_phq9: True`, so the PHQ-9 is offered. Item 9 is RF-PHQ9-ITEM9's."""
+    """P8-DEPRESSION [E]: PHQ-2 >= 3 -> offer the PHQ-9; PHQ-9 >= 10, or a rise >= 5 -> notify
+    (review). Item 9 is RF-PHQ9-ITEM9's.
+
+    - Care team notified (review): the latest PHQ-9 >= 10, or >= 5 above the lowest earlier
+      PHQ-9; or the PHQ-9 offered after a positive PHQ-2 is still unanswered 7 days [D] after
+      the PHQ-2 (evidence entry with `phq9_offered_on`, dated the PHQ-2 day + 7).
+    - Offer only: the latest PHQ-2 >= 3 with no PHQ-9 on or after its day, for less than 7
+      days. Its evidence is just that PHQ-2, with `offer_phq9: True`: offer the PHQ-9 to the
+      patient; not a care-team flag.
+
+    `offer_only(finding.evidence)` tells the two apart (every entry has `offer_phq9: True`);
+    `offers_phq9(finding.evidence)` says whether the PHQ-9 is (still) offered, which a
+    care-team finding may do as well.
+    """
     phq9 = scores(timeline, "phq9", as_of)
-    phq2 = scores(timeline, "phq2", as_of)
-    evidence: list[dict[str, Any]] = []
-    reasons = []
-    notify = False
-    if phq9:
-        latest = phq9[-1]
-        total = float(latest.total)
-        entry: dict[str, Any] = {"date": iso(latest.day), "instrument": "phq9", "total": total}
-        if reaches(total, thresholds.phq9_notify):
-            reasons.append(f"PHQ-9 {total:g} >= {thresholds.phq9_notify} on {iso(latest.day)}")
-        earlier = phq9[:-1]
-        if earlier:
-            lowest = min(earlier, key=lambda s: (float(s.total), s.day))
-            rise = total - float(lowest.total)
-            if reaches(rise, thresholds.phq9_rise):
-                entry["lowest_earlier_total"] = float(lowest.total)
-                entry["lowest_earlier_date"] = iso(lowest.day)
-                reasons.append(
-                    f"PHQ-9 rose {rise:g} points from {float(lowest.total):g} on "
-                    f"{iso(lowest.day)} (>= {thresholds.phq9_rise})"
-                )
-        if reasons:
-            notify = True
-            evidence.append(entry)
-    if phq2:
-        latest2 = phq2[-1]
-        if reaches(float(latest2.total), thresholds.phq2_positive) and (
-            not phq9 or phq9[-1].day < latest2.day
-        ):
-            evidence.append(
-                {
-                    "date": iso(latest2.day),
-                    "instrument": "phq2",
-                    "total": float(latest2.total),
-                    "offer_phq9": True,
-                }
-            )
-            reasons.append(
-                f"PHQ-2 {float(latest2.total):g} >= {thresholds.phq2_positive} on "
-                f"{iso(latest2.day)}: PHQ-9 offered"
-            )
-    if not reasons:
+    notification = _phq9_notification(phq9, thresholds)
+    offer = _phq9_offer(scores(timeline, "phq2", as_of), phq9, as_of, thresholds)
+    if notification is None and offer is None:
         return []
+    evidence: list[dict[str, Any]] = []
+    reasons: list[str] = []
+    if notification is not None:
+        evidence.append(notification[0])
+        reasons.extend(notification[1])
+    if offer is not None:
+        evidence.extend(offer[0])
+        reasons.extend(offer[1])
     explanation = (
         f"{'; '.join(reasons)}. PHQ-9 5/10/15/20 = mild/moderate/moderately severe/severe; "
         "depression predicts poorer recovery."
     )
-    if notify:
+    if notification is not None:
         noticed = (
             "Your answers about mood suggest you have been feeling low. This is common during "
             "recovery, and support can help. Your care team will look at your answers and may "
             "talk with you."
         )
         return [DEPRESSION.finding(Level.REVIEW, noticed, explanation, evidence)]
+    if offer is not None and offer[2]:
+        explanation += " Care team notified: the offered PHQ-9 has not been answered."
+        noticed = (
+            "Your answers about mood a week ago suggested you may have been feeling low, and "
+            "the follow-up questions are still waiting for you. Your care team will look at "
+            "your answers and may talk with you."
+        )
+        return [
+            DEPRESSION.finding(
+                Level.REVIEW,
+                noticed,
+                explanation,
+                evidence,
+                instruction="You will find the questions with your questionnaires.",
+            )
+        ]
     noticed = (
         "Thank you for your answers about mood. We would like to ask you a few more questions "
         "about how you have been feeling over the last two weeks."

@@ -11,6 +11,7 @@ from tracker.rules.patterns.windows import (
     PAIN_FIELDS,
     PAIN_NAMES,
     baseline_evidence,
+    daily_baseline,
     mean_evidence,
     n_days,
     neuro_signs,
@@ -22,7 +23,6 @@ from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord, Finding, Level, Timeline
 from tracker.timeline.vocabulary import NEUROLOGICAL_ANSWERS, NEUROLOGICAL_SYMPTOMS
 from tracker.trends.series import (
-    baseline,
     meaningful_improvement,
     numeric,
     opioid_days,
@@ -135,8 +135,9 @@ def rebound_after_improvement(
 
 # P2 --------------------------------------------------------------------------------------
 
+# v2: the quiet days are counted back from the first high day, not from the 5-day window.
 NEW_RADIATING = RuleInfo(
-    "P2-NEW-RADIATING", 1, "§4", "[E] recurrence 5-15 %; 14 days [D]", "New radiating leg pain"
+    "P2-NEW-RADIATING", 2, "§4", "[E] recurrence 5-15 %; 14 days [D]", "New radiating leg pain"
 )
 _WEAKNESS_NUMBNESS_SYMPTOMS = frozenset({"leg_weakness", "numbness_tingling"})
 _WEAKNESS_NUMBNESS_ANSWERS = frozenset({"new_leg_weakness", "legs_cannot_move", "new_numbness"})
@@ -145,7 +146,8 @@ _WEAKNESS_NUMBNESS_ANSWERS = frozenset({"new_leg_weakness", "legs_cannot_move", 
 def _quiet_leg(
     timeline: Timeline, before: date, thresholds: Thresholds
 ) -> list[tuple[date, float]] | None:
-    """Leg pain of the quiet days before `before`, if all <= no_leg_pain_max with enough data."""
+    """Leg pain of the `radiating_quiet_days` days before `before` (the first high day), if
+    every recorded value is <= no_leg_pain_max and enough days are recorded; else None."""
     quiet_days = max(int(thresholds.radiating_quiet_days), 1)
     start = post_operative_start(timeline, before - n_days(quiet_days))
     values = recorded_values(timeline, start, before - n_days(1), "leg_pain")
@@ -179,8 +181,10 @@ def new_radiating_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) 
     3 of the last 5 days; or `radiating_pain` newly ticked after 14 days without it -> soon;
     urgent with leg weakness or numbness in those 5 days.
 
-    "For 14 days" allows missed check-ins: the 14 days need the §4 share of recorded days
-    (8 of 14 by default) and every recorded value <= 1.
+    The 14 quiet days are the 14 days before the first high day (the first day >= 4 of the
+    last 5), so the days of the 5-day window before it must be quiet too. "For 14 days"
+    allows missed check-ins: the 14 days need the §4 share of recorded days (8 of 14 by
+    default) and every recorded value <= 1.
     """
     if timeline.day_number(as_of) < 0:
         return []
@@ -195,8 +199,8 @@ def new_radiating_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) 
     evidence: list[dict[str, Any]] = []
     reasons = []
     quiet = (
-        _quiet_leg(timeline, window_start, thresholds)
-        if len(high) >= thresholds.radiating_high_days
+        _quiet_leg(timeline, high[0][0], thresholds)
+        if high and len(high) >= thresholds.radiating_high_days
         else None
     )
     if quiet is not None:
@@ -206,6 +210,7 @@ def new_radiating_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) 
                 "quiet_until": iso(quiet[-1][0]),
                 "quiet_days_recorded": len(quiet),
                 "max_leg_pain": max(value for _, value in quiet),
+                "first_high_day": iso(high[0][0]),
             }
         )
         evidence.extend({"date": iso(day), "leg_pain": value} for day, value in high)
@@ -246,8 +251,10 @@ def new_radiating_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) 
 
 # P3 --------------------------------------------------------------------------------------
 
+# v2: without a pre-operative value, the baseline is the mean of the first 3 recorded days of
+# post-operative days 1-14 (`daily_baseline`), not of days 1-3 only.
 LEG_NO_MCID_6W = RuleInfo(
-    "P3-LEG-NO-MCID-6W", 1, "§4", "[E]", "Leg pain not meaningfully better at 6 weeks"
+    "P3-LEG-NO-MCID-6W", 2, "§4", "[E]", "Leg pain not meaningfully better at 6 weeks"
 )
 
 
@@ -258,6 +265,9 @@ def leg_pain_not_improved_at_6_weeks(
     """P3-LEG-NO-MCID-6W [E]: at week 6 (day 42 ± 3) the leg-pain 7-day mean has fallen
     < 30 % and < 2 points from baseline (§2) -> review (surgeon).
 
+    Baseline (`daily_baseline`): the pre-operative value, else the mean of the first 3
+    recorded days of post-operative days 1-14; evidence names its source and dates.
+
     Quiet when the 7-day mean is <= no_leg_pain_max (no leg pain to relieve, as in P2) or when
     there is no baseline.
     """
@@ -265,7 +275,7 @@ def leg_pain_not_improved_at_6_weeks(
     if abs(day_number - thresholds.leg_check_day) > thresholds.leg_check_tolerance_days:
         return []
     current = seven_day_mean(timeline, as_of, "leg_pain", min_days=thresholds.trend_min_days)
-    found = baseline(timeline, "leg_pain")
+    found = daily_baseline(timeline, "leg_pain")
     if current is None or found is None or current <= thresholds.no_leg_pain_max:
         return []
     if meaningful_improvement(

@@ -269,28 +269,51 @@ def possible_hematoma(timeline: Timeline, as_of: date, thresholds: Thresholds) -
     return [HEMATOMA.finding(Level.EMERGENCY, noticed, explanation, evidence)]
 
 
-NUMB_NEW = RuleInfo("RF-NUMB-NEW", 1, "§3", "[E]", "New or spreading numbness")
+# v2: reads the side asked with the answer (`DayRecord.new_numbness_side`).
+NUMB_NEW = RuleInfo("RF-NUMB-NEW", 2, "§3", "[E]", "New or spreading numbness")
+
+
+def _side(value: object) -> str:
+    """ "left", "right" or "both"; "" for anything else (not asked, not answered, unknown)."""
+    return value if isinstance(value, str) and value in _SIDES else ""
 
 
 @implements(NUMB_NEW)
 def new_numbness(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
     """RF-NUMB-NEW [E]: new or spreading numbness in a leg or foot (`new_numbness`) -> urgent;
-    emergency if on both sides (numbness_tingling ticked "both") or with an RF-CES answer."""
+    emergency if on both sides or with an RF-CES answer (the row's "emergency if both sides
+    or with RF-CES").
+
+    "Both sides": the side asked with the answer (`new_numbness_side`) is "both", or the
+    `numbness_tingling` symptom is ticked "both" that day (what the rule read before the side
+    was asked; kept so that no earlier emergency is lost). Evidence: `new_numbness_side`,
+    `numbness_side` (of the symptom) and `cauda_equina_answers`.
+    """
     record = record_on(timeline, as_of)
     if record is None or "new_numbness" not in answers_of(record):
         return []
-    side = symptoms_of(record).get("numbness_tingling", "")
+    new_side = _side(record.new_numbness_side)
+    symptom_side = _side(symptoms_of(record).get("numbness_tingling", ""))
+    both = "both" in (new_side, symptom_side)
     ces = answered_yes(record, CAUDA_EQUINA_ANSWERS)
     evidence = [
-        day_evidence(record, answers=["new_numbness"], numbness_side=side, cauda_equina_answers=ces)
+        day_evidence(
+            record,
+            answers=["new_numbness"],
+            new_numbness_side=new_side,
+            numbness_side=symptom_side,
+            cauda_equina_answers=ces,
+        )
     ]
     explanation = f"New or spreading numbness reported on {when(timeline, as_of)}"
-    if side == "both" or ces:
-        reasons = (["both sides"] if side == "both" else []) + ces
+    if new_side:
+        explanation += f" ({new_side} side)" if new_side != "both" else " (both sides)"
+    if both or ces:
+        reasons = (["both sides"] if both else []) + ces
         explanation += f"; emergency because of {', '.join(reasons)}."
         noticed = (
             "You told us about new numbness "
-            + ("in both legs" if side == "both" else "together with other nerve changes")
+            + ("in both legs" if both else "together with other nerve changes")
             + f". {_CES_EXPLAINED}"
         )
         return [NUMB_NEW.finding(Level.EMERGENCY, noticed, explanation, evidence)]

@@ -156,7 +156,7 @@ def fall(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Findin
 
 
 PHQ9_ITEM9 = RuleInfo(
-    "RF-PHQ9-ITEM9", 1, "§3", "[D] (local escalation route)", "Thoughts of self-harm (PHQ-9 item 9)"
+    "RF-PHQ9-ITEM9", 2, "§3", "[D] (local escalation route)", "Thoughts of self-harm (PHQ-9 item 9)"
 )
 
 
@@ -174,13 +174,14 @@ def _item9(items: object) -> float | None:
 @implements(PHQ9_ITEM9)
 def phq9_self_harm(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
     """RF-PHQ9-ITEM9 [D]: PHQ-9 item 9 (thoughts of self-harm) > 0 on a PHQ-9 of the last
-    14 days -> urgent, with crisis-line numbers shown at once (by the view). Never silent."""
+    14 days -> urgent, with crisis-line numbers shown at once (by the view). Never silent.
+    v2: also reads the item kept from an incomplete PHQ-9 ("phq9-partial")."""
     start = as_of - timedelta(days=max(int(thresholds.phq9_item9_recent_days), 1) - 1)
     positive = sorted(
         (
             (score.day, value)
             for score in timeline.questionnaires
-            if score.instrument == "phq9" and start <= score.day <= as_of
+            if score.instrument in ("phq9", "phq9-partial") and start <= score.day <= as_of
             for value in [_item9(score.items)]
             if value is not None and value > 0
         ),
