@@ -37,14 +37,17 @@ run: db
 	$(DEV) $(PY) manage.py db_worker & \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Two processes for the fast tests, then the browser journeys one at a time (they share a browser).
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --ignore=tests/e2e $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e -rs $(PYTEST_ARGS)
 
 # Seeds a scratch database (never db.sqlite3), serves it with gunicorn and loads it with wrk.
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

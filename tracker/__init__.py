@@ -1,0 +1,1 @@
+"""Laminar: a recovery tracker for people after lumbar laminectomy (the Django app)."""

@@ -1,3 +1,5 @@
+"""The app's configuration: what runs when Django starts."""
+
 from django.apps import AppConfig
 
 

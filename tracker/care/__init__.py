@@ -1,0 +1,1 @@
+"""The care team's work: caseload, enrolment, patients' questions, erasure, contact numbers."""

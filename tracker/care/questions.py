@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from tracker.flags.engine import record_findings
 from tracker.messaging import emails
 from tracker.models import Flag, FlagStatus, Patient
+from tracker.models.flags import ASK_RULE
 from tracker.timeline import Finding, Level
 
-ASK_RULE = "ASK-QUESTION"
 QUESTION_MAX_LENGTH = 1000
 REPLIES_SHOWN = 5
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tracker.care.questions import ASK_RULE
 from tracker.models import FlagLevel, FlagStatus
+from tracker.models.flags import ASK_RULE
 from tracker.rules import RULES_BY_ID, Thresholds
 
 STATUS_FILTERS = [

@@ -1,3 +1,5 @@
+"""The database tables, one module per aggregate; everything is importable from here."""
+
 from .audit import AccessLog, AppendOnlyError
 from .checkins import CheckIn, CheckInRevision, LegSide, Source
 from .flags import (

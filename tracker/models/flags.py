@@ -29,6 +29,9 @@ class FlagStatus(models.TextChoices):
 
 ACTIVE_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
+# A patient's question to the care team travels as a flag of this id (not a clinical rule).
+ASK_RULE = "ASK-QUESTION"
+
 
 class FlagQuerySet(models.QuerySet["Flag"]):
     def triage_order(self) -> FlagQuerySet:

@@ -1,0 +1,1 @@
+"""Questionnaires as data (instruments/*.json), their definitions and scoring; pure, no database."""

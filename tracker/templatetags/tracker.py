@@ -1,3 +1,5 @@
+"""General template filters used across the app's pages."""
+
 from django import template
 from django.utils.translation import gettext
 

@@ -1,0 +1,1 @@
+"""Trends over a timeline (series) and how they are put in words; pure, no database."""

@@ -1,3 +1,5 @@
+"""Health checks for the load balancer and operators (`/healthz`)."""
+
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache

@@ -1,3 +1,5 @@
+"""The navigation of each role and the count of pressing flags on every staff page."""
+
 from django.utils.translation import gettext_lazy as _
 
 from tracker.auth.access import patients_visible_to

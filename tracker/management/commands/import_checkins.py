@@ -1,3 +1,6 @@
+"""`manage.py import_checkins`: a paper or spreadsheet diary, through the check-in form and
+recording path."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
