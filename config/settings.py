@@ -126,9 +126,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Lockout after repeated failed sign-ins, per (account, address) pair: a stranger guessing
-# from elsewhere locks only their own address out of that account, never the patient.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# from elsewhere locks only their own address out of that account, never the patient. The
+# account as a whole pauses after ACCOUNT_FAILURE_LIMIT failures from anywhere, so rotating
+# addresses buys no more guesses (tracker.auth.sign_in).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+ACCOUNT_FAILURE_LIMIT = int(os.environ.get("ACCOUNT_FAILURE_LIMIT", "10"))
+AXES_HANDLER = "tracker.auth.sign_in.AccountAndAddressHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tracker.auth.sign_in.locked_out"
@@ -186,6 +190,16 @@ WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate-limit counters (tracker.auth.rate_limits) live in the database, so every worker and
+# machine shares them; migration 0006 creates the table.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "laminar_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 _MAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -261,8 +275,13 @@ LOGGING = {
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 # clinical-reference §1.1: earlier days stay editable for 7 days [D].
 CHECKIN_EDIT_WINDOW_DAYS = int(os.environ.get("CHECKIN_EDIT_WINDOW_DAYS", "7"))
-# Behind a reverse proxy that sets X-Forwarded-For, record the client's address from it.
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
+# How many reverse proxies of ours stand in front of the app, each appending to
+# X-Forwarded-For: the client's address is that many entries from the right (what the
+# client wrote further left is ignored). 0: REMOTE_ADDR. The older TRUST_X_FORWARDED_FOR=1
+# means one proxy.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("TRUST_X_FORWARDED_FOR") else "0")
+)
 # A licensed clinic's own questionnaire definitions (e.g. ODI), next to the shipped ones.
 QUESTIONNAIRE_EXTRA_DIR = os.environ.get("QUESTIONNAIRE_EXTRA_DIR", "")
 # Web Push for daily reminders (VAPID). Without a key pair, reminders go by e-mail only.

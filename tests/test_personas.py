@@ -78,6 +78,7 @@ ADMIN_PAGES = {
     "clinic-notifications": lambda p: "/clinic/notifications/",
     "cohort-csv": lambda p: "/clinic/exports/cohort.csv?pseudonymise=1",
     "clinic-erasures": lambda p: "/clinic/erasures/",
+    "second-factor-link": lambda p: f"/clinic/staff/{p.surgeon.public_id}/second-factor/",
 }
 # Exports of one patient's record (files, logged as "export:<format>"): the care team gets
 # them, anyone else 404.

@@ -135,5 +135,6 @@ def test_production_settings_are_secure():
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
     assert values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_HTTPONLY"]
     assert values["SECURE_REFERRER_POLICY"] == "same-origin"
-    assert values["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    # Per account and address, and per account from anywhere (tracker.auth.sign_in).
+    assert values["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"], "username"]
     assert values["DEBUG"] is False

@@ -292,10 +292,16 @@ def test_the_code_page_sends_only_to_our_own_pages(client, physio, wanted):
 def test_a_lost_phone_is_reset_from_the_command_line(client, physio, patient):
     from django.core.management import call_command
 
+    sign_in(client, "physio@clinic.test")  # they had signed in before, with their app
+    client.logout()
     TOTPDevice.objects.create(user=physio, name="phone", confirmed=True)
     call_command("reset_second_factor", "Physio@Clinic.test")
     assert not TOTPDevice.objects.filter(user=physio).exists()
     sign_in(client, "physio@clinic.test")
-    assert client.get("/care/", follow=True).redirect_chain[-1][0] == "/accounts/two-factor/set-up/"
+    response = client.get("/care/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/two-factor/set-up/"
+    # The password alone does not set up a new app: the clinic admin's link does
+    # (tests/auth/test_second_factor_setup.py).
+    assert response.status_code == 403 and "otpauth://" not in response.content.decode()
     with pytest.raises(Exception, match="No member of staff"):
         call_command("reset_second_factor", patient.user.email)

@@ -19,7 +19,6 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 SESSION_KEY = "laminar_password_confirmed_at"
@@ -37,16 +36,6 @@ def mark_confirmed(request) -> None:
 
 def confirm_url(next_path: str) -> str:
     return f"{reverse('confirm-password')}?{urlencode({'next': next_path})}"
-
-
-def safe_next(request, fallback: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    # A path only: redirect() would take any other word for a view name to reverse.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def password_confirmed_recently(view: Callable) -> Callable:

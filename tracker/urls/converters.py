@@ -1,4 +1,11 @@
+"""Path converters for Laminar's URLs, registered once when this module is imported.
+
+Ids in URLs are UUIDs (Django's own `uuid` converter); days are ISO dates (`isodate`).
+"""
+
 from datetime import date
+
+from django.urls import register_converter
 
 
 class IsoDateConverter:
@@ -11,3 +18,6 @@ class IsoDateConverter:
 
     def to_url(self, value: date) -> str:
         return value.isoformat()
+
+
+register_converter(IsoDateConverter, "isodate")

@@ -12,12 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.auth.access import get_patient
-from tracker.auth.reauth import (
-    ConfirmPasswordForm,
-    mark_confirmed,
-    password_confirmed_recently,
-    safe_next,
-)
+from tracker.auth.next_url import safe_next
+from tracker.auth.reauth import ConfirmPasswordForm, mark_confirmed, password_confirmed_recently
 from tracker.auth.roles import patient_required
 from tracker.care.erasure import pending_request, request_erasure
 from tracker.exports.patient_data import access_rows, data_zip, zip_name

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from tracker.auth.access import get_patient
+from tracker.auth.rate_limits import rate_limited
 from tracker.auth.roles import patient_required
 from tracker.care.questions import QUESTION_MAX_LENGTH, ask, replies_for, waiting_for
 
@@ -26,6 +27,7 @@ class QuestionForm(forms.Form):
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("ask")
 def ask_care_team(request):
     patient = get_patient(request, "ask")
     form = QuestionForm(request.POST or None)

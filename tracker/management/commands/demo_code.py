@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email: str, **options):
-        if settings.ENVIRONMENT == "production":
+        if not settings.LOCAL:
             raise CommandError("demo_code is for development only.")
         device = TOTPDevice.objects.filter(
             user__email=email.lower(), confirmed=True, key=DEMO_TOTP_KEY

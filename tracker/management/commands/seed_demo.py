@@ -12,7 +12,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -67,6 +68,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool = False, **options):
+        # The demo accounts share a published password and authenticator key.
+        if not settings.LOCAL:
+            raise CommandError("seed_demo is for development and tests only.")
         if if_empty and Clinic.objects.exists():
             self.stdout.write("The database already has data; demo data not loaded.")
             return

@@ -1,0 +1,21 @@
+"""Pages for the clinic admin (/clinic/): staff, settings, thresholds, exports, erasures."""
+
+from django.urls import path
+
+from tracker.views import clinic, erasures, exports, two_factor
+
+urlpatterns = [
+    path("clinic/", clinic.clinic_home, name="clinic-home"),
+    path("clinic/staff/new/", clinic.add_staff, name="add-staff"),
+    path(
+        "clinic/staff/<uuid:user_id>/second-factor/",
+        two_factor.setup_link,
+        name="second-factor-link",
+    ),
+    path("clinic/settings/", clinic.clinic_settings, name="clinic-settings"),
+    path("clinic/thresholds/", clinic.thresholds, name="clinic-thresholds"),
+    path("clinic/notifications/", clinic.failed_notifications, name="clinic-notifications"),
+    path("clinic/exports/cohort.csv", exports.cohort_csv, name="cohort-csv"),
+    path("clinic/erasures/", erasures.erasure_list, name="clinic-erasures"),
+    path("clinic/erasures/<uuid:erasure_id>/", erasures.erasure_decide, name="erasure-decide"),
+]
