@@ -93,6 +93,7 @@ def test_over_limit_counts_and_answers_in_the_callers_language(patient, monkeypa
     assert page.status_code == 429 and b"<html" in page.content
     fragment = over_limit(request_for(user, HTTP_HX_REQUEST="true"), "checkin")
     assert fragment.status_code == 429 and b"<html" not in fragment.content
+    assert fragment["HX-Reswap"] == "beforebegin"
     assert b"Please try again in 1 minute." in fragment.content
     answer = over_limit(request_for(user, content_type="application/json"), "checkin")
     assert answer.status_code == 429 and answer["Retry-After"]

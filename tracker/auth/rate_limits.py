@@ -144,9 +144,11 @@ def refusal(request: HttpRequest, *, retry_after: int) -> HttpResponse:
             {"status": "rate_limited", "error": message, "retry_after": retry_after}, status=429
         )
     else:
-        template = "tracker/rate_limited.html"
-        if getattr(request, "htmx", False):
-            template += "#message"
+        htmx = bool(getattr(request, "htmx", False))
+        template = "tracker/rate_limited.html" + ("#message" if htmx else "")
         response = render(request, template, {"message": message}, status=429)
+        if htmx:
+            # Next to what the request aimed at, never over it: a half-filled check-in stays.
+            response["HX-Reswap"] = "beforebegin"
     response["Retry-After"] = str(retry_after)
     return response
