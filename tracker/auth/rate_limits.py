@@ -16,7 +16,6 @@ requests). A refusal is HTTP 429 with Retry-After, as a page, an htmx fragment o
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import math
 import time
@@ -27,6 +26,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -62,8 +62,9 @@ def _who(request: HttpRequest, typed_field: str | None) -> str | None:
     if typed_field:
         typed = request.POST.get(typed_field, "").strip().lower()
         if typed:
-            # Keys are stored: keep the address typed in out of them.
-            return "typed:" + hashlib.sha256(typed.encode()).hexdigest()
+            # Keys are stored: keep the address typed in out of them, and keyed, so that a
+            # list of addresses cannot be hashed and matched against the cache table.
+            return "typed:" + salted_hmac("tracker.auth.rate_limits", typed).hexdigest()
     return None
 
 
