@@ -64,7 +64,10 @@ def _who(request: HttpRequest, typed_field: str | None) -> str | None:
         if typed:
             # Keys are stored: keep the address typed in out of them, and keyed, so that a
             # list of addresses cannot be hashed and matched against the cache table.
-            return "typed:" + salted_hmac("tracker.auth.rate_limits", typed).hexdigest()
+            return (
+                "typed:"
+                + salted_hmac("tracker.auth.rate_limits", typed, algorithm="sha256").hexdigest()
+            )
     return None
 
 
