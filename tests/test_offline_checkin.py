@@ -183,9 +183,7 @@ def test_merged_check_in_resent_is_applied_once(patient_client, patient):
         changed_at={"sleep_disturbance": _iso(0)},
     )
     count = CheckInRevision.objects.count()
-    again = send(
-        patient_client, patient, client_id=client_id, back_pain="4", sleep_disturbance="9"
-    )
+    again = send(patient_client, patient, client_id=client_id, back_pain="4", sleep_disturbance="9")
     assert again.json()["status"] == "already_received"
     assert CheckInRevision.objects.count() == count == 3
 

@@ -59,9 +59,7 @@ def test_failed_notifications_page_shows_errors_without_clinical_detail(
 ):
     from unittest import mock
 
-    with mock.patch(
-        "tracker.messaging.emails.send_mail", side_effect=OSError("SMTP refused")
-    ):
+    with mock.patch("tracker.messaging.emails.send_mail", side_effect=OSError("SMTP refused")):
         record_checkin(
             patient, patient.local_date(), answers(safety_chest_pain_breathless="yes"), by=None
         )

@@ -1,0 +1,1 @@
+"""Who may see what: the access helpers, roles, second factor, re-authentication, sign-in limits."""

@@ -1,3 +1,6 @@
+"""Middleware for signed-in users: the second factor before patient data, staff session limits,
+no caching of pages."""
+
 import time
 
 from django.conf import settings
