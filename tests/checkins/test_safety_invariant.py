@@ -225,3 +225,19 @@ def test_a_positive_phq2_offers_the_phq9_without_a_care_team_flag(patient_client
     assert response.status_code == 200
     assert "PHQ-9" in response.content.decode()
     assert not Flag.objects.filter(patient=patient, rule_id="P8-DEPRESSION").exists()
+
+
+def test_a_submission_id_from_another_patient_neither_shows_nor_swallows_theirs(
+    client, patient, other_patient
+):
+    used = uuid.uuid4()
+    client.force_login(other_patient.user)
+    client.post("/me/check-in/", checkin_post(back_pain="2", submission_id=str(used)))
+    client.force_login(patient.user)
+    response = client.post(
+        "/me/check-in/", checkin_post(back_pain="7", safety_fall="yes", submission_id=str(used))
+    )
+    assert response.status_code == 200
+    assert CheckIn.objects.get(patient=patient).back_pain == 7
+    assert CheckIn.objects.get(patient=other_patient).back_pain == 2
+    assert other_patient.user.full_name not in response.content.decode()

@@ -47,27 +47,20 @@ def record_checkin(
     The same `submission_id` is applied once only, however often it arrives.
     `notify=False` (imports of past days) raises flags without sending notifications.
     """
-    if submission_id is None or _used_by_someone_else(submission_id, patient):
-        # An id copied from another patient's form must neither show nor swallow theirs.
-        submission_id = uuid.uuid4()
+    submission_id = submission_id or uuid.uuid4()
     try:
         with transaction.atomic():
             return _apply(patient, day, answers, by, submission_id, source, notify)
     except IntegrityError:
-        # A concurrent request applied the same submission first.
-        if not CheckInRevision.objects.filter(submission_id=submission_id).exists():
+        # A concurrent request of this patient's applied the same submission first.
+        applied = CheckInRevision.objects.filter(
+            submission_id=submission_id, checkin__patient=patient
+        )
+        if not applied.exists():
             raise
     checkin = CheckIn.objects.get(patient=patient, day=day)
     return CheckInResult(
         checkin, created=False, repeated=True, findings=safety_findings(patient, checkin)
-    )
-
-
-def _used_by_someone_else(submission_id: uuid.UUID, patient: Patient) -> bool:
-    return (
-        CheckInRevision.objects.filter(submission_id=submission_id)
-        .exclude(checkin__patient=patient)
-        .exists()
     )
 
 
@@ -91,10 +84,13 @@ def answers_as_stored(answers: dict) -> dict:
 
 def _apply(patient, day, answers, by, submission_id, source, notify) -> CheckInResult:
     applied = (
-        CheckInRevision.objects.filter(submission_id=submission_id, checkin__patient=patient)
+        CheckInRevision.objects.filter(submission_id=submission_id)
         .select_related("checkin")
         .first()
     )
+    if applied is not None and applied.checkin.patient_id != patient.pk:
+        # An id copied from another patient's form must neither show nor swallow theirs.
+        submission_id, applied = uuid.uuid4(), None
     if applied is not None:
         checkin = applied.checkin
         return CheckInResult(
