@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker.auth.access import get_patient, patients_visible_to, record_list_access
+from tracker.auth.access import (
+    get_flag,
+    get_flag_for_change,
+    patients_visible_to,
+    record_list_access,
+)
+from tracker.auth.next_url import safe_next
 from tracker.auth.roles import care_staff_required
 from tracker.care.questions import notify_reply
 from tracker.flags.forms import InboxFilterForm, ResolveForm
@@ -46,17 +50,6 @@ def inbox(request):
     )
 
 
-def flag_for(request, flag_id, action: str) -> Flag:
-    """The flag, reached through its patient and the access helper (404 for outsiders)."""
-    patient_id = (
-        Flag.objects.filter(public_id=flag_id).values_list("patient__public_id", flat=True).first()
-    )
-    if patient_id is None:
-        raise Http404
-    patient = get_patient(request, action, patient_id)
-    return patient.flags.select_related("acknowledged_by", "resolved_by").get(public_id=flag_id)
-
-
 def flag_response(request, flag: Flag, form=None):
     flag.refresh_from_db()
     if request.htmx:
@@ -65,23 +58,13 @@ def flag_response(request, flag: Flag, form=None):
             "tracker/care/inbox.html#flag-card",
             {"flag": flag, "resolve_form": form or ResolveForm()},
         )
-    return redirect(safe_next(request))
-
-
-def safe_next(request) -> str:
-    target = request.POST.get("next", "")
-    # A path only: redirect() would take any other word for a view name to reverse.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    ):
-        return target
-    return reverse("triage-inbox")
+    return redirect(safe_next(request, reverse("triage-inbox")))
 
 
 @care_staff_required
 @require_POST
 def acknowledge(request, flag_id):
-    flag = flag_for(request, flag_id, "flag:acknowledge")
+    flag = get_flag_for_change(request, flag_id, "flag:acknowledge")
     if not flag.acknowledge(request.user):
         messages.info(request, _("This flag had already been acknowledged or resolved."))
     return flag_response(request, flag)
@@ -90,13 +73,13 @@ def acknowledge(request, flag_id):
 @care_staff_required
 @require_POST
 def resolve(request, flag_id):
-    flag = flag_for(request, flag_id, "flag:resolve")
+    flag = get_flag_for_change(request, flag_id, "flag:resolve")
     form = ResolveForm(request.POST)
     if not form.is_valid():
         if request.htmx:
             return flag_response(request, flag, form)
         messages.error(request, _("Write a resolution note to resolve a flag."))
-        return redirect(safe_next(request))
+        return redirect(safe_next(request, reverse("triage-inbox")))
     if flag.resolve(request.user, form.cleaned_data["note"]):
         notify_reply(flag)
     else:
@@ -106,7 +89,7 @@ def resolve(request, flag_id):
 
 @care_staff_required
 def flag_detail(request, flag_id):
-    flag = flag_for(request, flag_id, "flag")
+    flag = get_flag(request, flag_id, "flag")
     return render(
         request,
         "tracker/care/flag.html",
