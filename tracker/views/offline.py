@@ -21,8 +21,7 @@ from tracker.auth.roles import patient_required
 from tracker.checkins.forms import CheckInForm
 from tracker.checkins.offline import Applied, Refused, apply_offline_checkin
 from tracker.checkins.offline_merge import answer_key_for_field
-from tracker.timeline import Level
-from tracker.views.safety import SCREENS, most_severe
+from tracker.views.safety import screen
 
 
 @patient_required
@@ -80,26 +79,20 @@ def _labels(keys: list[str]) -> list[str]:
 
 
 def _answer(request, patient, applied: Applied) -> dict:
-    findings, merge = applied.findings, applied.merge
-    level = most_severe(findings)
-    context = {
-        "patient": patient,
-        "clinic": patient.clinic,
-        "level": level,
-        "findings": findings,
-        "patient_findings": [f for f in findings if f.level != Level.REVIEW],
-        "saved": applied.checkin,
-        "crisis": False,
-        "next_questionnaires": (),
-        "partly_saved": bool(applied.errors),
-        "from_phone": _labels(merge.from_phone) if merge else [],
-        "from_online": _labels(merge.from_online) if merge else [],
-    }
-    template = SCREENS.get(level, "tracker/patient/saved.html")
+    merge = applied.merge
+    template, context = screen(
+        patient,
+        applied.findings,
+        saved=applied.checkin,
+        kept_on_phone=bool(applied.errors),
+        from_phone=_labels(merge.from_phone) if merge else [],
+        from_online=_labels(merge.from_online) if merge else [],
+    )
     # Only the safety answers kept: say so, and never call the rest "saved".
     status = "saved" if applied.fresh else "already_received"
     if applied.errors:
         status = "safety_saved"
+    level = context["level"]
     return {
         "status": status,
         "day": applied.checkin.day.isoformat(),

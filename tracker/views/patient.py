@@ -93,7 +93,8 @@ def checkin(request, day: date | None = None):
                 kept.findings,
                 saved=kept.checkin,
                 fix_form=form_to_fix(request.POST, exercises),
-                form_context={"day": day, "existing": kept.checkin},
+                day=day,
+                existing=kept.checkin,
             )
     else:
         initial = initial_from_checkin(existing) if existing else {}

@@ -22,8 +22,7 @@ def most_severe(findings: list[Finding]) -> Level | None:
     return min((f.level for f in findings), key=lambda level: level.rank, default=None)
 
 
-def safety_screen(
-    request,
+def screen(
     patient,
     findings: list[Finding],
     *,
@@ -31,18 +30,20 @@ def safety_screen(
     crisis=False,
     next_questionnaires=(),
     fix_form=None,
-    form_context=None,
     questionnaire_to_fix=None,
-):
-    """The response to a submission. `fix_form` (a check-in form with errors) is shown below
-    the emergency or urgent screen when only the safety answers could be kept."""
+    kept_on_phone=False,
+    **extra,
+) -> tuple[str, dict]:
+    """The template and context of the response to a submission, for a page or for the phone.
+
+    Below an emergency or urgent screen comes what was not saved: the check-in form with its
+    errors (`fix_form`), the questionnaire with its unanswered items (`questionnaire_to_fix`),
+    or a word that the rest waits on the phone (`kept_on_phone`).
+    """
     level = most_severe(findings)
     if crisis and level != Level.EMERGENCY:
         # PHQ-9 item 9 (RF-PHQ9-ITEM9): crisis numbers at once, never a quiet "saved".
         level = Level.URGENT
-    template = SCREENS.get(level, "tracker/patient/saved.html")
-    if request.htmx:
-        template += "#screen"
     context = {
         "patient": patient,
         "clinic": patient.clinic,
@@ -51,12 +52,23 @@ def safety_screen(
         # Only what the patient must act on is spelled out; review items are for the team.
         "patient_findings": [f for f in findings if f.level != Level.REVIEW],
         "saved": saved,
+        "partly_saved": bool(fix_form or questionnaire_to_fix or kept_on_phone),
         "crisis": crisis,
         "next_questionnaires": next_questionnaires,
         "fix_form": fix_form,
         "questionnaire_to_fix": questionnaire_to_fix,
-        **(form_context or {}),
+        "kept_on_phone": kept_on_phone,
+        **extra,
     }
+    return SCREENS.get(level, "tracker/patient/saved.html"), context
+
+
+def safety_screen(request, patient, findings: list[Finding], **options):
+    """The response to a submission as a page, or swapped over the whole page with htmx.
+    `options` are those of `screen`."""
+    template, context = screen(patient, findings, **options)
+    if request.htmx:
+        template += "#screen"
     response = render(request, template, context)
     if request.htmx:
         # The screen replaces the whole page body, whatever was targeted.
