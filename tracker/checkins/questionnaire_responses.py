@@ -41,19 +41,19 @@ def record_response(
     result = scoring.score(definition, answers)
     if result.total is None:
         raise scoring.AnswerError(f"{code}: not enough items answered to score it")
-    values = {
-        "definition_version": definition.version,
-        "answers": dict(answers),
-        "item_scores": dict(result.items),
-        "total": Decimal(str(result.total)),
-        "band": result.band or "",
-        "source": source,
-        "entered_by": by,
-        "updated_at": timezone.now(),
-    }
-    with transaction.atomic():
-        response = _save(patient, code, day, values)
-        findings = after_response_saved(patient, response, notify=notify)
+    response, findings = _store(
+        patient,
+        code,
+        day,
+        Decimal(str(result.total)),
+        by=by,
+        source=source,
+        notify=notify,
+        version=definition.version,
+        answers=answers,
+        items=result.items,
+        band=result.band or "",
+    )
     return ResponseResult(response, result, findings)
 
 
@@ -79,19 +79,16 @@ def record_safety_items(
     }
     if not items:
         return None
-    values = {
-        "definition_version": scoring.get_definition(code).version,
-        "answers": dict(items),
-        "item_scores": dict(items),
-        "total": Decimal(sum(items.values())),
-        "band": "",
-        "source": ResponseSource.PATIENT,
-        "entered_by": by,
-        "updated_at": timezone.now(),
-    }
-    with transaction.atomic():
-        response = _save(patient, code + PARTIAL_SUFFIX, day, values)
-        findings = after_response_saved(patient, response, notify=True)
+    response, findings = _store(
+        patient,
+        code + PARTIAL_SUFFIX,
+        day,
+        Decimal(sum(items.values())),
+        by=by,
+        version=scoring.get_definition(code).version,
+        answers=items,
+        items=items,
+    )
     return ResponseResult(response, None, findings)
 
 
@@ -99,20 +96,38 @@ def record_paper_total(
     patient: Patient, code: str, day: date, total: Decimal, *, by: User
 ) -> ResponseResult:
     """A total scored on paper (e.g. a licensed ODI): the number, never the licensed items."""
+    response, findings = _store(patient, code, day, total, by=by, source=ResponseSource.PAPER)
+    return ResponseResult(response, None, findings)
+
+
+def _store(
+    patient: Patient,
+    instrument: str,
+    day: date,
+    total: Decimal,
+    *,
+    by: User | None,
+    source: str = ResponseSource.PATIENT,
+    notify: bool = True,
+    version: str = "",
+    answers: dict | None = None,
+    items: dict | None = None,
+    band: str = "",
+) -> tuple[QuestionnaireResponse, list[Finding]]:
+    """Save the day's response to `instrument` and run the rules, in one transaction."""
     values = {
-        "definition_version": "",
-        "answers": {},
-        "item_scores": {},
+        "definition_version": version,
+        "answers": dict(answers or {}),
+        "item_scores": dict(items or {}),
         "total": total,
-        "band": "",
-        "source": ResponseSource.PAPER,
+        "band": band,
+        "source": source,
         "entered_by": by,
         "updated_at": timezone.now(),
     }
     with transaction.atomic():
-        response = _save(patient, code, day, values)
-        findings = after_response_saved(patient, response, notify=True)
-    return ResponseResult(response, None, findings)
+        response = _save(patient, instrument, day, values)
+        return response, after_response_saved(patient, response, notify=notify)
 
 
 def _save(patient, code, day, values) -> QuestionnaireResponse:
