@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.charts import patient_charts as trend_charts
-from tracker.charts.figures import Chart, FlagMarker, Period
+from tracker.charts.figures import Chart, Period
 from tracker.charts.svg import chart_svg
 from tracker.models import Flag, Patient
 from tracker.models.timelines import patient_timeline
@@ -180,18 +180,6 @@ def flags_in(patient: Patient, period: Period) -> list[Flag]:
     )
 
 
-def flag_markers(flags: list[Flag]) -> list[FlagMarker]:
-    return [
-        FlagMarker(
-            day=flag.last_evidence_day,
-            label=f"{flag.rule_id} ({flag.get_level_display()}, {flag.get_status_display()})",
-            level=flag.level,
-            href="",
-        )
-        for flag in flags
-    ]
-
-
 def notes_in(patient: Patient, period: Period, flags: list[Flag]) -> list[Note]:
     """The patient's own words in the period, newest first; days behind a flag are marked."""
     flagged = {
@@ -217,7 +205,7 @@ def build_report(
     """Everything the report shows for `patient` over `period` (inclusive)."""
     timeline = (timeline or patient_timeline(patient)).until(period.end)
     flags = flags_in(patient, period)
-    markers = flag_markers(flags)
+    markers = [flag.marker() for flag in flags]
     charts = []
     for name in REPORT_CHARTS:
         chart = trend_charts.build_chart(name, timeline, period, flags=markers, care_team=True)

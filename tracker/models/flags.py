@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker.charts.figures import FlagMarker
 from tracker.timeline import LEVEL_ORDER, Level
 
 from .people import Clinic, Patient, User
@@ -99,6 +100,15 @@ class Flag(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def marker(self, href: str = "") -> FlagMarker:
+        """This flag as drawn on the care team's charts, on its newest evidence day."""
+        return FlagMarker(
+            day=self.last_evidence_day,
+            label=f"{self.rule_id} ({self.get_level_display()}, {self.get_status_display()})",
+            level=self.level,
+            href=href,
+        )
 
     def acknowledge(self, by: User) -> bool:
         """Open → acknowledged. False when it was not open (acknowledged by someone else, or

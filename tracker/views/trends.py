@@ -70,15 +70,8 @@ def period_for(patient: Patient, key: str) -> charts.Period:
 
 
 def flag_markers(flags: list[Flag]) -> list[charts.FlagMarker]:
-    return [
-        charts.FlagMarker(
-            day=flag.last_evidence_day,
-            label=f"{flag.rule_id} ({flag.get_level_display()}, {flag.get_status_display()})",
-            level=flag.level,
-            href=reverse("flag-detail", args=[flag.public_id]),
-        )
-        for flag in flags
-    ]
+    """Markers that open the flag when tapped."""
+    return [flag.marker(reverse("flag-detail", args=[flag.public_id])) for flag in flags]
 
 
 def trends_context(
