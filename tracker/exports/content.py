@@ -23,44 +23,11 @@ from tracker.programmes.changes import exercise_sessions
 from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, meaningful_change
 from tracker.timeline import Timeline
 from tracker.trends import series as trends
-from tracker.trends.wording import baseline_source_label, number, signed
+from tracker.trends.wording import MeasureChange, measure_change
 
 # The charts of the report, in page order (names of tracker.charts.patient_charts.CHARTS).
 REPORT_CHARTS = ("back-pain", "leg-pain", "walking", "peg", "mood", "adherence")
 NOTES_SHOWN = 30
-
-
-@dataclass(frozen=True)
-class MeasureRow:
-    """One line of the change-from-baseline table (clinical-reference §2)."""
-
-    label: str
-    baseline: float | None
-    baseline_source: str
-    current: float | None
-    current_day: date | None
-    current_label: str  # what "current" is: a 7-day mean or the latest score
-    points: float | None
-    percent: float | None
-    meaningful: bool | None  # None: no baseline or no current value to compare
-    threshold: str
-
-    # Shown as the care team's summaries show them (tracker.trends.wording).
-    @property
-    def baseline_text(self) -> str:
-        return "" if self.baseline is None else number(self.baseline)
-
-    @property
-    def current_text(self) -> str:
-        return "" if self.current is None else number(self.current)
-
-    @property
-    def points_text(self) -> str:
-        return "" if self.points is None else signed(self.points)
-
-    @property
-    def percent_text(self) -> str:
-        return "" if self.percent is None else signed(round(self.percent))
 
 
 @dataclass(frozen=True)
@@ -91,7 +58,7 @@ class Report:
     weeks_since_surgery: int
     days_since_surgery: int
     checkin_days: int
-    measures: tuple[MeasureRow, ...]
+    measures: tuple[MeasureChange, ...]
     charts: tuple[ReportChart, ...]
     flags: tuple[Flag, ...]
     weekly_adherence: tuple[trends.WeekAdherence, ...]
@@ -103,66 +70,37 @@ PAIN_THRESHOLD = gettext_lazy("≥ 2 points or ≥ 30 % (§2, Ostelo 2008 [E])")
 QUESTIONNAIRES = (("peg", "PEG"), ("phq9", "PHQ-9"), ("odi", "ODI"))
 
 
-def pain_row(timeline: Timeline, field: str, label: str, as_of: date) -> MeasureRow:
+def pain_row(timeline: Timeline, field: str, label: str, as_of: date) -> MeasureChange:
     base = trends.baseline(timeline, field)
     current = trends.latest_seven_day_mean(timeline, field, as_of)
-    return _row(
+    return measure_change(
         label,
         base,
         current,
-        _("7-day average"),
-        PAIN_THRESHOLD,
-        None if base is None or current is None else trends.meaningful_improvement,
+        trends.meaningful_improvement,
+        current_label=_("7-day average"),
+        threshold=PAIN_THRESHOLD,
     )
 
 
-def questionnaire_row(timeline: Timeline, code: str, label: str, as_of: date) -> MeasureRow:
+def questionnaire_row(timeline: Timeline, code: str, label: str, as_of: date) -> MeasureChange:
     found = trends.scores(timeline, code, as_of)
     base = trends.questionnaire_baseline(timeline, code)
     current = (found[-1].day, float(found[-1].total)) if found else None
     threshold = MEANINGFUL_CHANGE[code].reference
     if base is not None and current is not None and base[1].day == current[0]:
         current = None  # the only score is the baseline itself: nothing to compare yet
-    return _row(
+    return measure_change(
         label,
         None if base is None else base[0],
         current,
-        _("latest score"),
-        threshold,
         lambda before, now: meaningful_change(code, before, now).improved,
+        current_label=_("latest score"),
+        threshold=threshold,
     )
 
 
-def _row(label, base, current, current_label, threshold, meaningful) -> MeasureRow:
-    if base is None or current is None:
-        return MeasureRow(
-            label,
-            None if base is None else base.value,
-            "" if base is None else baseline_source_label(base.source),
-            None if current is None else current[1],
-            None if current is None else current[0],
-            current_label,
-            None,
-            None,
-            None,
-            threshold,
-        )
-    change = trends.change_from_baseline(base.value, current[1])
-    return MeasureRow(
-        label,
-        base.value,
-        baseline_source_label(base.source),
-        current[1],
-        current[0],
-        current_label,
-        change.points,
-        change.percent,
-        bool(meaningful(base.value, current[1])),
-        threshold,
-    )
-
-
-def measures(timeline: Timeline, as_of: date) -> tuple[MeasureRow, ...]:
+def measures(timeline: Timeline, as_of: date) -> tuple[MeasureChange, ...]:
     rows = [
         pain_row(timeline, "back_pain", _("Back pain"), as_of),
         pain_row(timeline, "leg_pain", _("Leg pain"), as_of),

@@ -259,16 +259,35 @@ def mood_sentence(timeline: Timeline, as_of: date, *, care_team: bool = False) -
 
 @dataclass(frozen=True)
 class MeasureChange:
-    """A measure against its baseline (§2), with the baseline's source."""
+    """A measure against its baseline (§2), with the baseline's source: one row of the care
+    team's summary and of the report's change-from-baseline table."""
 
     label: str
     baseline: float | None
     baseline_source: str  # human label; "" without a baseline
-    current: float | None  # latest 7-day mean (pain) or latest score (PEG)
+    current: float | None  # latest 7-day mean (pain) or latest score (questionnaires)
     current_day: date | None
     points: float | None
     percent: float | None
-    meaningful: bool
+    meaningful: bool | None  # None: no baseline or no current value to compare
+    current_label: str = ""  # what "current" is: a 7-day mean or the latest score
+    threshold: str = ""  # the §2 threshold the comparison used, as shown to clinicians
+
+    @property
+    def baseline_text(self) -> str:
+        return "" if self.baseline is None else number(self.baseline)
+
+    @property
+    def current_text(self) -> str:
+        return "" if self.current is None else number(self.current)
+
+    @property
+    def points_text(self) -> str:
+        return "" if self.points is None else signed(self.points)
+
+    @property
+    def percent_text(self) -> str:
+        return "" if self.percent is None else signed(round(self.percent))
 
 
 @dataclass(frozen=True)
@@ -280,7 +299,17 @@ class CareSummary:
     adherence: str
 
 
-def _measure(label: str, base: trends.Baseline | None, current, meaningful) -> MeasureChange:
+def measure_change(
+    label: str,
+    base: trends.Baseline | None,
+    current: tuple[date, float] | None,
+    meaningful,
+    *,
+    current_label: str = "",
+    threshold: str = "",
+) -> MeasureChange:
+    """`current` (day, value) against `base`; `meaningful(before, now)` judges the change."""
+    words = {"current_label": current_label, "threshold": threshold}
     if base is None or current is None:
         return MeasureChange(
             label,
@@ -290,7 +319,8 @@ def _measure(label: str, base: trends.Baseline | None, current, meaningful) -> M
             None if current is None else current[0],
             None,
             None,
-            False,
+            None,
+            **words,
         )
     change = trends.change_from_baseline(base.value, current[1])
     return MeasureChange(
@@ -301,14 +331,15 @@ def _measure(label: str, base: trends.Baseline | None, current, meaningful) -> M
         current[0],
         change.points,
         change.percent,
-        meaningful(base.value, current[1]),
+        bool(meaningful(base.value, current[1])),
+        **words,
     )
 
 
 def care_summary(timeline: Timeline, as_of: date) -> CareSummary:
     """Weeks since surgery and change from baseline of back pain, leg pain and PEG."""
     measures = [
-        _measure(
+        measure_change(
             label,
             trends.baseline(timeline, field),
             trends.latest_seven_day_mean(timeline, field, as_of),
@@ -319,7 +350,7 @@ def care_summary(timeline: Timeline, as_of: date) -> CareSummary:
     peg = trends.scores(timeline, "peg", as_of)
     peg_base = trends.questionnaire_baseline(timeline, "peg")
     measures.append(
-        _measure(
+        measure_change(
             "PEG",
             None if peg_base is None else peg_base[0],
             (peg[-1].day, float(peg[-1].total)) if peg else None,
