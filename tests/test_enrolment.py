@@ -30,7 +30,7 @@ def test_clinician_enrols_patient_who_gets_an_invitation(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/care/enrol/", enrolment_data(surgeon, physio))
     patient = Patient.objects.get(user__email="nina@example.test")
-    assert response.url == f"/care/patients/{patient.public_id}/"
+    assert response.url == "/care/"
     assert set(patient.care_team.all()) == {surgeon, physio}
     assert patient.baseline_leg_pain == 8
     assert patient.user.role == Role.PATIENT

@@ -102,11 +102,6 @@ def answer(client, email: str, full_name: str, surgeon, physio, capture):
     return response.status_code, response.get("Location"), shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs EnrolPatientForm.clean_email and the enrol view to stop telling "
-    "(tracker/auth/forms.py, tracker/views/care.py)",
-)
 def test_the_enrol_page_answers_the_same_for_a_stranger_elsewhere(
     client, surgeon, physio, patient_elsewhere, django_capture_on_commit_callbacks
 ):
@@ -117,3 +112,9 @@ def test_the_enrol_page_answers_the_same_for_a_stranger_elsewhere(
     assert fresh[0] == 302
     assert stranger == fresh
     assert "elsewhere@south.test" in [m.to[0] for m in mail.outbox]
+
+
+def test_the_enrol_form_still_says_so_for_an_address_in_this_clinic(client, surgeon, patient):
+    client.force_login(surgeon)
+    response = client.post("/care/enrol/", {"email": patient.user.email, "full_name": "X"})
+    assert "already has an account at this clinic" in response.content.decode()

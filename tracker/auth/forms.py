@@ -57,6 +57,9 @@ def staff_choices(clinic: Clinic, roles: tuple[str, ...]) -> forms.ModelMultiple
     )
 
 
+ALREADY_HERE = _("Someone with this e-mail address already has an account at this clinic.")
+
+
 class EnrolPatientForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("E-mail address"))
@@ -97,11 +100,11 @@ class EnrolPatientForm(forms.Form):
         self.fields["time_zone"].initial = clinic.time_zone
 
     def clean_email(self) -> str:
+        # Only this clinic's accounts are named: an address known elsewhere is handled by
+        # the enrolment itself, which tells its owner and not the staff (tracker.care.enrolment).
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(
-                _("Someone with this e-mail address already has an account.")
-            )
+        if User.objects.filter(email=email, clinic=self.clinic).exists():
+            raise forms.ValidationError(ALREADY_HERE)
         return email
 
     def clean_date_of_birth(self) -> date:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tracker.auth.access import get_patient, record_list_access
-from tracker.auth.forms import CareTeamForm, EnrolPatientForm
+from tracker.auth.forms import ALREADY_HERE, CareTeamForm, EnrolPatientForm
 from tracker.auth.roles import care_staff_required, enrolling_staff_required
 from tracker.care.caseload import (
     SORT_OPTIONS,
@@ -16,7 +16,7 @@ from tracker.care.caseload import (
     sorted_by_adherence,
     valid_sort,
 )
-from tracker.care.enrolment import enrol_patient, set_care_team
+from tracker.care.enrolment import AlreadyEnrolled, enrol_patient, set_care_team
 from tracker.models import Role
 from tracker.views.trends import care_trends_context, render_with_fragment
 
@@ -56,15 +56,19 @@ def enrol(request):
     today = clinic.local_date()
     form = EnrolPatientForm(clinic, today, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        patient, link = enrol_patient(clinic, form.cleaned_data, request.user)
-        messages.success(
-            request,
-            _("%(name)s is enrolled. An invitation was sent to %(email)s.")
-            % {"name": patient.name, "email": patient.user.email},
-        )
-        if request.user.role == Role.ADMIN:
-            return redirect("clinic-home")
-        return redirect("patient-summary", patient.public_id)
+        try:
+            enrol_patient(clinic, form.cleaned_data, request.user)
+        except AlreadyEnrolled:
+            form.add_error("email", ALREADY_HERE)  # two enrolments of one address at once
+        else:
+            # The same answer whether or not the address has an account in another clinic:
+            # staff must not learn that a stranger is a spine patient elsewhere.
+            messages.success(
+                request,
+                _("%(name)s is enrolled. An invitation was sent to %(email)s.")
+                % {"name": form.cleaned_data["full_name"], "email": form.cleaned_data["email"]},
+            )
+            return redirect("clinic-home" if request.user.role == Role.ADMIN else "caseload")
     return render(request, "tracker/care/enrol.html", {"form": form})
 
 
