@@ -14,6 +14,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from tests.conftest import make_patient
 from tests.report_data import checkin_days, flag, peg_scores
+from tracker.checkins.questionnaire_responses import record_safety_items
 from tracker.exports.fhir import LOINC_NOTICE, RULE_SYSTEM, patient_bundle
 from tracker.models import AccessLog, CheckIn, FlagStatus
 
@@ -166,3 +167,18 @@ def test_outsiders_get_404(client, recorded, outsider_staff, foreign_staff, clin
         client.force_login(person)
         assert client.get(fhir_url(recorded)).status_code == 404
     assert not AccessLog.objects.filter(action="export:fhir").exists()
+
+
+def test_an_incomplete_phq9_kept_for_item_9_exports_in_progress_without_a_total(
+    client, patient, surgeon
+):
+    record_safety_items(patient, "phq9", patient.local_date(), {"phq-q9": 2}, by=patient.user)
+    client.force_login(surgeon)
+    data = json.loads(client.get(fhir_url(patient)).content)
+    Bundle.model_validate(data)
+    (response,) = entries(data, "QuestionnaireResponse")
+    get_fhir_model_class("QuestionnaireResponse").model_validate(response)
+    assert response["status"] == "in-progress"
+    assert response["questionnaire"].split("|")[0].endswith("phq9")
+    assert [item["linkId"] for item in response["item"]] == ["phq-q9"]
+    assert not [o for o in entries(data, "Observation") if "score" in o["code"].get("text", "")]

@@ -57,14 +57,6 @@ def record_response(
     return ResponseResult(response, result, findings)
 
 
-# Items that must reach the care team even when the rest of the questionnaire is unanswered
-# (§3 RF-PHQ9-ITEM9: thoughts of self-harm, "never silent").
-SAFETY_ITEMS = {"phq9": ("phq-q9",)}
-# An incomplete questionnaire with such an answer is kept under its own code, so the urgent
-# finding is raised while no score is computed from half a questionnaire.
-PARTIAL_SUFFIX = "-partial"
-
-
 def record_safety_items(
     patient: Patient, code: str, day: date, answered: dict[str, int], *, by: User | None
 ) -> ResponseResult | None:
@@ -74,14 +66,14 @@ def record_safety_items(
     """
     items = {
         link_id: answered[link_id]
-        for link_id in SAFETY_ITEMS.get(code, ())
+        for link_id in scoring.SAFETY_ITEMS.get(code, ())
         if isinstance(answered.get(link_id), int) and answered[link_id] > 0
     }
     if not items:
         return None
     response, findings = _store(
         patient,
-        code + PARTIAL_SUFFIX,
+        scoring.partial_code(code),
         day,
         Decimal(sum(items.values())),
         by=by,

@@ -174,11 +174,13 @@ def _answer(definition: scoring.Definition | None, link_id: str, value) -> dict[
 
 
 def response_resource(patient: Patient, response: QuestionnaireResponse) -> dict[str, Any]:
-    definition = _definition(response.instrument)
+    code, partial = scoring.split_partial(response.instrument)
+    definition = _definition(code)
     resource: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": str(response.public_id),
-        "status": "completed",
+        # An incomplete one was kept for its safety item only: it has no total.
+        "status": "in-progress" if partial else "completed",
         "subject": {"reference": urn(patient.public_id)},
         "authored": response.day.isoformat(),
     }
@@ -267,7 +269,8 @@ def patient_bundle(
         resources.extend(checkin_observations(patient, checkin))
     for response in responses:
         resources.append(response_resource(patient, response))
-        resources.append(score_observation(patient, response))
+        if not scoring.split_partial(response.instrument)[1]:
+            resources.append(score_observation(patient, response))
     resources.extend(flag_resource(patient, flag) for flag in flags)
     return {
         "resourceType": "Bundle",

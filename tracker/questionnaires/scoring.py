@@ -29,6 +29,26 @@ from tracker.questionnaires.definitions import (
     get_definition,
 )
 
+# Items that must reach the care team even when the rest of the questionnaire is unanswered
+# (§3 RF-PHQ9-ITEM9: thoughts of self-harm, "never silent"), by instrument code.
+SAFETY_ITEMS: dict[str, tuple[str, ...]] = {"phq9": ("phq-q9",)}
+# An incomplete questionnaire kept for such an item is stored under its own code, so no score,
+# chart or schedule takes it for a done questionnaire; the safety rule reads both codes.
+PARTIAL_SUFFIX = "-partial"
+
+
+def partial_code(code: str) -> str:
+    """The code an incomplete `code` questionnaire is stored under."""
+    return code + PARTIAL_SUFFIX
+
+
+def split_partial(instrument: str) -> tuple[str, bool]:
+    """(questionnaire code, whether the stored response is an incomplete one)."""
+    if instrument.endswith(PARTIAL_SUFFIX):
+        return instrument.removesuffix(PARTIAL_SUFFIX), True
+    return instrument, False
+
+
 __all__ = [
     "AnswerError",
     "Change",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tracker.questionnaires.scoring import SAFETY_ITEMS, partial_code
 from tracker.rules.definition import RuleInfo, implements, iso
 from tracker.rules.red_flags.answers import (
     answered_yes,
@@ -160,9 +161,10 @@ PHQ9_ITEM9 = RuleInfo(
 )
 
 
-# The linkId of item 9 in the shipped PHQ-9 definition (tracker/questionnaires/phq9.json,
-# LOINC 44260-8). Stored item scores are keyed by linkId.
-PHQ9_ITEM9_LINK_ID = "phq-q9"
+# The linkId of item 9 in the shipped PHQ-9 definition (LOINC 44260-8); stored item scores are
+# keyed by linkId. A PHQ-9 left incomplete keeps this item under its partial code.
+(PHQ9_ITEM9_LINK_ID,) = SAFETY_ITEMS["phq9"]
+PHQ9_CODES = ("phq9", partial_code("phq9"))
 
 
 def _item9(items: object) -> float | None:
@@ -175,13 +177,13 @@ def _item9(items: object) -> float | None:
 def phq9_self_harm(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
     """RF-PHQ9-ITEM9 [D]: PHQ-9 item 9 (thoughts of self-harm) > 0 on a PHQ-9 of the last
     14 days -> urgent, with crisis-line numbers shown at once (by the view). Never silent.
-    v2: also reads the item kept from an incomplete PHQ-9 ("phq9-partial")."""
+    v2: also reads the item kept from an incomplete PHQ-9 (`partial_code("phq9")`)."""
     start = as_of - timedelta(days=max(int(thresholds.phq9_item9_recent_days), 1) - 1)
     positive = sorted(
         (
             (score.day, value)
             for score in timeline.questionnaires
-            if score.instrument in ("phq9", "phq9-partial") and start <= score.day <= as_of
+            if score.instrument in PHQ9_CODES and start <= score.day <= as_of
             for value in [_item9(score.items)]
             if value is not None and value > 0
         ),
