@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.messaging import emails
+from tracker.messaging.reminders import remind_once_today
 from tracker.models import DeliveryStatus, Flag, Notification, Patient
 from tracker.timeline import Level
 
@@ -167,8 +168,6 @@ def send_daily_digest() -> int:
 
 def send_silence_reminder(patient: Patient) -> None:
     """P12: a friendly nudge to the patient before any staff flag."""
-    from tracker.messaging.reminders import remind_once_today
-
     if not remind_once_today(patient):
         return  # the daily reminder went out today: one reminder a day is enough
     emails.queue("silence_reminder", patient.pk)
