@@ -36,10 +36,14 @@ FORM_FIELDS = tuple(c for c in COLUMNS if c not in ("date", "answers"))
 class DiaryError(Exception):
     """The file cannot be imported; `problems` lists (line number, reason)."""
 
-    def __init__(self, problems: list[tuple[int, str]]):
+    def __init__(
+        self,
+        problems: list[tuple[int, str]],
+        recent_invalid: list[tuple[int, date, CheckInForm]] | None = None,
+    ):
         self.problems = problems
         # Invalid rows of recent days: (line, day, form), for their safety answers.
-        self.recent_invalid: list[tuple[int, date, CheckInForm]] = []
+        self.recent_invalid = recent_invalid or []
         # What was kept of them: (line, day, emergency and urgent findings).
         self.kept: list[tuple[int, date, list]] = []
         super().__init__("; ".join(f"line {line}: {reason}" for line, reason in problems))
@@ -133,9 +137,7 @@ def validate_rows(text: str, today: date) -> list[DiaryRow]:
             continue
         rows.append(DiaryRow(line, day, form.cleaned_data["answers"]))
     if problems:
-        error = DiaryError(problems)
-        error.recent_invalid = recent_invalid
-        raise error
+        raise DiaryError(problems, recent_invalid)
     return sorted(rows, key=lambda row: row.day)
 
 
