@@ -241,3 +241,30 @@ def test_a_submission_id_from_another_patient_neither_shows_nor_swallows_theirs(
     assert CheckIn.objects.get(patient=patient).back_pain == 7
     assert CheckIn.objects.get(patient=other_patient).back_pain == 2
     assert other_patient.user.full_name not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "header, other_row",
+    [
+        # another row is wrong: the emergency row itself is valid
+        ("date,back_pain,leg_pain,leg_side,answers", "{old},99,0,none,"),
+        # the file has a column the import does not know
+        ("date,back_pain,leg_pain,leg_side,answers,mood", "{old},3,0,none,,fine"),
+    ],
+)
+def test_a_refused_diary_still_delivers_a_recent_emergency_row(
+    patient, tmp_path, capsys, header, other_row
+):
+    today = patient.local_date()
+    old = today - timedelta(days=20)
+    extra = ",x" if header.endswith("mood") else ""
+    lines = [header, other_row.format(old=old), f"{today},4,0,none,bladder_change{extra}"]
+    diary = tmp_path / "diary.csv"
+    diary.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_checkins", str(diary), patient=patient.user.email)
+    assert CheckIn.objects.get(patient=patient, day=today).safety["bladder_change"] is True
+    assert not CheckIn.objects.filter(patient=patient, day=old).exists()
+    flag = Flag.objects.get(patient=patient, rule_id="RF-CES-BLADDER", status=FlagStatus.OPEN)
+    assert Notification.objects.filter(flag=flag, kind="immediate").exists()
+    assert capsys.readouterr().out.startswith("EMERGENCY")

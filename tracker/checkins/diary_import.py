@@ -39,11 +39,11 @@ class DiaryError(Exception):
     def __init__(
         self,
         problems: list[tuple[int, str]],
-        recent_invalid: list[tuple[int, date, CheckInForm]] | None = None,
+        recent: list[tuple[int, date, CheckInForm]] | None = None,
     ):
         self.problems = problems
-        # Invalid rows of recent days: (line, day, form), for their safety answers.
-        self.recent_invalid = recent_invalid or []
+        # The rows of recent days, valid or not: (line, day, form), for their safety answers.
+        self.recent = recent or []
         # What was kept of them: (line, day, emergency and urgent findings).
         self.kept: list[tuple[int, date, list]] = []
         super().__init__("; ".join(f"line {line}: {reason}" for line, reason in problems))
@@ -89,18 +89,17 @@ def parse_answers(cell: str) -> tuple[dict[str, str], list[str]]:
 def validate_rows(text: str, today: date) -> list[DiaryRow]:
     """Parse and validate every row. Raises DiaryError listing every bad row."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("date",) if c not in (reader.fieldnames or [])]
-    unknown = [c for c in (reader.fieldnames or []) if c not in COLUMNS]
-    if missing or unknown:
-        reasons = []
-        if missing:
-            reasons.append("missing column(s): " + ", ".join(missing))
-        if unknown:
-            reasons.append("unknown column(s): " + ", ".join(unknown))
-        raise DiaryError([(1, "; ".join(reasons))])
-    rows: list[DiaryRow] = []
+    if "date" not in (reader.fieldnames or []):
+        raise DiaryError([(1, "missing column(s): date")])
     problems: list[tuple[int, str]] = []
-    recent_invalid: list[tuple[int, date, CheckInForm]] = []
+    unknown = [c for c in (reader.fieldnames or []) if c not in COLUMNS]
+    if unknown:
+        # The file is refused, but its rows are still read for their safety answers.
+        problems.append((1, "unknown column(s): " + ", ".join(unknown)))
+    rows: list[DiaryRow] = []
+    # Every row of today or yesterday, valid or not: if the file is refused, their act-now
+    # answers still reach the care team.
+    recent: list[tuple[int, date, CheckInForm]] = []
     seen: dict[date, int] = {}
     for record in reader:
         line = reader.line_num
@@ -126,18 +125,18 @@ def validate_rows(text: str, today: date) -> list[DiaryRow]:
         for code in SAFETY_ANSWER_CODES:
             data.setdefault(f"safety_{code}", "no" if "answers" in cells else "")
         form = CheckInForm(data, require_core=False)
+        if day >= today - timedelta(days=RECENT_DAYS):
+            recent.append((line, day, form))
         if answer_problems or not form.is_valid():
             reasons = list(answer_problems)
             for field, errors in form.errors.items():
                 label = field if field != "__all__" else "row"
                 reasons.extend(f"{label}: {error}" for error in errors)
             problems.append((line, "; ".join(reasons)))
-            if day >= today - timedelta(days=RECENT_DAYS):
-                recent_invalid.append((line, day, form))
             continue
         rows.append(DiaryRow(line, day, form.cleaned_data["answers"]))
     if problems:
-        raise DiaryError(problems, recent_invalid)
+        raise DiaryError(problems, recent)
     return sorted(rows, key=lambda row: row.day)
 
 
@@ -152,9 +151,10 @@ def import_diary(patient: Patient, text: str) -> list[DiaryRow]:
     try:
         rows = validate_rows(text, today)
     except DiaryError as error:
-        # Nothing of the file is imported, except an emergency or urgent answer of today or
-        # yesterday: that reaches the care team whatever else is wrong (§0.1).
-        for line, day, form in error.recent_invalid:
+        # Nothing of the file is imported, except a row of today or yesterday with an
+        # emergency or urgent answer: its valid answers are kept and reach the care team,
+        # whatever else is wrong in it or in the rest of the file (§0.1).
+        for line, day, form in error.recent:
             kept = record_safety_answers(
                 patient, day, form, by=None, submission_id=None, source=Source.IMPORT
             )

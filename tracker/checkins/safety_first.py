@@ -34,7 +34,8 @@ def partial_answers(form, existing: CheckIn | None) -> dict:
     answers = existing.answers() if existing else dict.fromkeys(ANSWER_FIELDS)
     answers["symptoms"] = dict(answers.get("symptoms") or {})
     answers["safety"] = dict(answers.get("safety") or {})
-    cleaned, errors = getattr(form, "cleaned_data", {}), form.errors
+    errors = form.errors  # validates the form first if nobody has
+    cleaned = getattr(form, "cleaned_data", {})
     for name in SCALAR_ANSWER_FIELDS:
         if name in errors or name not in cleaned:
             continue

@@ -36,7 +36,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         self.style.ERROR(
                             f"{finding.level.value.upper()} {day} (line {line}): "
-                            f"{finding.patient_message} The safety answers of line {line} were "
+                            f"{finding.patient_message} The valid answers of line {line} were "
                             "saved and the care team is told; nothing else was imported."
                         )
                     )
