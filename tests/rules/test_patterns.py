@@ -813,3 +813,9 @@ def test_no_patterns_before_surgery():
     tl_parts = series(-30, back_pain=[9] * 25)
     for rule in (patterns.check_ins_stopped, patterns.new_radiating_pain):
         assert check(rule, tl_parts, as_of=-1) == []
+
+
+def test_opioid_evidence_is_dated_by_the_latest_day_with_an_opioid():
+    parts = series(90, opioid_doses=[1, 1, 1, 1, 1, 0, 0, 1, 0, 0])
+    evidence = the_finding(check(patterns.prolonged_opioid_use, parts, as_of=99)).evidence[0]
+    assert (evidence["date"], evidence["from"], evidence["until"]) == (iso(97), iso(90), iso(99))

@@ -112,16 +112,24 @@ class Flag(models.Model):
 
     def acknowledge(self, by: User) -> bool:
         """Open → acknowledged. False when it was not open (acknowledged by someone else, or
-        resolved): a conditional UPDATE, so two clicks make one acknowledgement."""
+        resolved): a conditional UPDATE, so two clicks make one acknowledgement. This
+        instance shows the change when it was this call's."""
         now = timezone.now()
-        changed = Flag.objects.filter(pk=self.pk, status=FlagStatus.OPEN).update(
-            status=FlagStatus.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, updated_at=now
-        )
+        values = {
+            "status": FlagStatus.ACKNOWLEDGED,
+            "acknowledged_at": now,
+            "acknowledged_by": by,
+            "updated_at": now,
+        }
+        changed = Flag.objects.filter(pk=self.pk, status=FlagStatus.OPEN).update(**values)
+        if changed:
+            for name, value in values.items():
+                setattr(self, name, value)
         return bool(changed)
 
     def resolve(self, by: User, note: str) -> bool:
         """Open or acknowledged → resolved, with a note; acknowledges too if nobody had.
-        False when it was already resolved."""
+        False when it was already resolved. This instance shows the change."""
         now = timezone.now()
         with transaction.atomic():
             locked = Flag.objects.select_for_update().filter(pk=self.pk).first()
@@ -138,6 +146,8 @@ class Flag(models.Model):
                 locked.acknowledged_by = by
                 fields += ["acknowledged_at", "acknowledged_by"]
             locked.save(update_fields=fields)
+        for name in fields:
+            setattr(self, name, getattr(locked, name))
         return True
 
 

@@ -420,14 +420,16 @@ def sustained_high_pain(timeline: Timeline, as_of: date, thresholds: Thresholds)
 
 # P10 -------------------------------------------------------------------------------------
 
-OPIOID_PROLONGED = RuleInfo("P10-OPIOID-PROLONGED", 1, "§4", "[E]", "Prolonged opioid use")
+OPIOID_PROLONGED = RuleInfo("P10-OPIOID-PROLONGED", 2, "§4", "[E]", "Prolonged opioid use")
 
 
 @implements(OPIOID_PROLONGED)
 def prolonged_opioid_use(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Finding]:
     """P10-OPIOID-PROLONGED [E]: opioid taken on >= 50 % of the recorded days between day 90
     and day 180 -> review. Evaluated from day 90 on the days recorded so far, once they reach
-    the §4 minimum (trend_min_days)."""
+    the §4 minimum (trend_min_days).
+    v2: the evidence is dated by the latest day with an opioid (the window's start is `from`),
+    so a flag resolved earlier opens again when opioids are still being taken after it."""
     if timeline.day_number(as_of) < thresholds.opioid_from_day:
         return []
     start = timeline.surgery_date + n_days(thresholds.opioid_from_day)
@@ -439,7 +441,8 @@ def prolonged_opioid_use(timeline: Timeline, as_of: date, thresholds: Thresholds
         return []
     evidence = [
         {
-            "date": iso(start),
+            "date": iso(max(found.with_opioid)),
+            "from": iso(start),
             "until": iso(end),
             "days_with_opioid": len(found.with_opioid),
             "recorded_days": found.recorded,
