@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -64,12 +65,13 @@ def form_data(fields: dict) -> QueryDict:
 
 def check_day(patient: Patient, day: date) -> None:
     """Refuse a day in the future or before the edit window."""
-    if day > patient.local_date():
+    today = patient.local_date()
+    if day > today:
         raise Refused(_("This check-in is dated in the future, so it was not saved."))
-    if day < edit_window_start(patient):
+    if day < edit_window_start(patient, today):
         raise Refused(
             _("This check-in is more than %(days)s days old and can no longer be saved.")
-            % {"days": (patient.local_date() - edit_window_start(patient)).days}
+            % {"days": settings.CHECKIN_EDIT_WINDOW_DAYS}
         )
 
 
