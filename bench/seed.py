@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.checkins.recording import set_answers
 from tracker.models import (
     CareTeamMember,
     CheckIn,
@@ -42,13 +43,7 @@ def bulk_checkin_rows(
 ) -> tuple[CheckIn, CheckInRevision]:
     """The unsaved rows record_checkin writes when `answers` create `patient`'s `day`."""
     checkin = CheckIn(patient=patient, day=day, created_at=at, updated_at=at, updated_by=by)
-    for name in CheckIn.ANSWER_FIELDS:
-        value = answers.get(name)
-        if name in ("symptoms", "safety"):
-            value = dict(value or {})
-        elif name in ("leg_side", "note"):
-            value = value or ""
-        setattr(checkin, name, value)
+    set_answers(checkin, answers)
     revision = CheckInRevision(
         checkin=checkin,
         submission_id=uuid.uuid4(),

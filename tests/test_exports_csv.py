@@ -16,21 +16,10 @@ from tracker.checkins.diary_import import COLUMNS, import_diary
 from tracker.exports import csv_export
 from tracker.exports.csv_export import neutralise, patient_diary_lines, pseudonym
 from tracker.models import AccessLog, CheckIn
+from tracker.models.checkins import ANSWER_FIELDS
 
-COMPARED = (
-    "day",
-    "back_pain",
-    "leg_pain",
-    "leg_side",
-    "symptoms",
-    "temperature_c",
-    "walking_minutes",
-    "opioid_doses",
-    "took_other_painkillers",
-    "took_nerve_pain_medicine",
-    "sleep_disturbance",
-    "note",
-)
+# Every answer (safety answers are compared as the set of "yes" codes).
+COMPARED = ("day", *(name for name in ANSWER_FIELDS if name != "safety"))
 
 
 def rows_of(text: str) -> list[dict]:
