@@ -86,7 +86,7 @@ def test_surgeon_finds_the_new_flag_first_acknowledges_and_resolves_it(
 
 @needs_url("patient-report-pdf", "The PDF report for the clinic visit (issue 7)")
 def test_surgeon_downloads_the_pdf_report(page, phone, live_server, client, patient, surgeon):
-    from tests.test_reports_pdf import unpacked
+    from tests.exports.test_reports_pdf import unpacked
 
     check_in_through_the_app(client, patient)
     sign_in_as(phone, live_server, surgeon)

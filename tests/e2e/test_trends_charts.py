@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser import sign_in_as
-from tests.test_trends_pages import add_days, add_flag
+from tests.trends.test_trends_pages import add_days, add_flag
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import make_patient
-from tests.test_flag_engine import answers
+from tests.flags.test_flag_engine import answers
 from tracker.checkins.recording import record_checkin
 from tracker.flags.engine import evaluate_patient
 from tracker.models import Flag, FlagStatus, Notification

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from tests.test_flag_engine import answers
+from tests.flags.test_flag_engine import answers
 from tracker.checkins.recording import record_checkin
 from tracker.flags.engine import thresholds_for
 from tracker.models import ClinicThresholds, Flag, ThresholdChange

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.test_flag_engine import answers
+from tests.flags.test_flag_engine import answers
 from tracker.checkins.recording import record_checkin
 from tracker.flags.engine import evaluate_patient
 from tracker.models import CheckIn, Flag, PatientReminder
