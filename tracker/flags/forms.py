@@ -5,14 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracker.flags.inbox import ACTIVE, ALL
 from tracker.models import FlagLevel, FlagStatus
 from tracker.models.flags import ASK_RULE
 from tracker.rules import RULES_BY_ID, Thresholds
 
 STATUS_FILTERS = [
-    ("active", _("Open and acknowledged")),
+    (ACTIVE, _("Open and acknowledged")),
     *FlagStatus.choices,
-    ("all", _("All")),
+    (ALL, _("All")),
 ]
 
 
@@ -37,7 +38,7 @@ class InboxFilterForm(forms.Form):
         return {
             "level": data.get("level") or "",
             "rule": data.get("rule") or "",
-            "status": data.get("status") or "active",
+            "status": data.get("status") or ACTIVE,
         }
 
 

@@ -2,10 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from tracker.auth.access import patients_visible_to
 from tracker.auth.roles import needs_second_factor, second_factor_passed
-from tracker.models import Flag, FlagStatus, Role
-from tracker.timeline import Level
+from tracker.flags.inbox import pressing_flag_count
+from tracker.models import Role
 
 NAV_LINKS = {
     Role.PATIENT: [
@@ -47,13 +46,3 @@ def navigation(request):
     if user.is_care_staff:
         context["pressing_flags"] = pressing_flag_count(user)
     return context
-
-
-def pressing_flag_count(user) -> int:
-    """Open emergency and urgent flags of the user's patients: shown on every staff page."""
-
-    return Flag.objects.filter(
-        patient__in=patients_visible_to(user),
-        status=FlagStatus.OPEN,
-        level_rank__lte=Level.URGENT.rank,
-    ).count()

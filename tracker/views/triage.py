@@ -9,17 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker.auth.access import (
-    get_flag,
-    get_flag_for_change,
-    patients_visible_to,
-    record_list_access,
-)
+from tracker.auth.access import get_flag, get_flag_for_change, record_list_access
 from tracker.auth.next_url import safe_next
 from tracker.auth.roles import care_staff_required
 from tracker.care.questions import notify_reply
 from tracker.flags.forms import InboxFilterForm, ResolveForm
-from tracker.models import ACTIVE_STATUSES, Flag
+from tracker.flags.inbox import inbox_flags
+from tracker.models import Flag
 
 PAGE_SIZE = 20
 
@@ -27,17 +23,7 @@ PAGE_SIZE = 20
 @care_staff_required
 def inbox(request):
     form = InboxFilterForm(request.GET or None)
-    chosen = form.filters()
-    flags = Flag.objects.filter(patient__in=patients_visible_to(request.user))
-    if chosen["status"] == "active":
-        flags = flags.filter(status__in=ACTIVE_STATUSES)
-    elif chosen["status"] != "all":
-        flags = flags.filter(status=chosen["status"])
-    if chosen["level"]:
-        flags = flags.filter(level=chosen["level"])
-    if chosen["rule"]:
-        flags = flags.filter(rule_id=chosen["rule"])
-    flags = flags.select_related("patient__user", "acknowledged_by", "resolved_by").triage_order()
+    flags = inbox_flags(request.user, **form.filters())
     page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
     record_list_access(request, {flag.patient for flag in page.object_list}, "triage inbox")
     query = request.GET.copy()
