@@ -12,7 +12,7 @@ def test_clinician_records_an_odi_total_from_paper(client, surgeon, patient):
     saved = QuestionnaireResponse.objects.get(patient=patient, instrument="odi")
     assert (saved.day, float(saved.total), saved.source, saved.answers) == (day, 34.0, "paper", {})
     assert saved.entered_by == surgeon
-    assert AccessLog.objects.filter(actor=surgeon, action="paper score").count() == 1
+    assert AccessLog.objects.filter(actor=surgeon, action="paper score:change").count() == 1
 
 
 def test_out_of_range_or_future_scores_are_refused_beside_the_field(client, surgeon, patient):

@@ -143,6 +143,20 @@ def get_patient_for_change(
     return patient
 
 
+def get_patient_for_method(
+    request: HttpRequest,
+    action: str,
+    public_id: uuid.UUID | str,
+    *,
+    changers: Collection[Role] = CARE_TEAM_ROLES,
+) -> Patient:
+    """For a page that shows on GET and changes on POST: `get_patient` to read,
+    `get_patient_for_change` (403 for roles not in `changers`) for any other method."""
+    if request.method in ("GET", "HEAD"):
+        return get_patient(request, action, public_id)
+    return get_patient_for_change(request, f"{action}:change", public_id, changers=changers)
+
+
 def get_flag(request: HttpRequest, flag_id: uuid.UUID | str, action: str) -> Flag:
     """A flag for its patient's care team, or Http404; logged like a view of the patient."""
     if not (request.user.is_authenticated and request.user.is_care_staff):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from tracker.auth.access import get_patient
+from tracker.auth.access import get_patient_for_method
 from tracker.auth.roles import care_staff_required
 from tracker.checkins.questionnaire_responses import record_paper_total
 
@@ -38,7 +38,7 @@ class PaperScoreForm(forms.Form):
 @care_staff_required
 @require_http_methods(["GET", "POST"])
 def paper_score(request, patient_id):
-    patient = get_patient(request, "paper score", patient_id)
+    patient = get_patient_for_method(request, "paper score", patient_id)
     form = PaperScoreForm(patient, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

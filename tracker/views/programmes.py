@@ -7,13 +7,12 @@ import uuid
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tracker.auth.access import get_patient
+from tracker.auth.access import RESTRICTION_SETTERS, get_patient, get_patient_for_method
 from tracker.auth.roles import care_staff_required, patient_required, role_required
 from tracker.models import Exercise, ProgrammeItem, Role
 from tracker.models.timelines import patient_timeline
@@ -89,7 +88,7 @@ def my_exercises(request):
 @care_staff_required
 @require_http_methods(["GET", "POST"])
 def programme(request, patient_id):
-    patient = get_patient(request, "programme", patient_id)
+    patient = get_patient_for_method(request, "programme", patient_id)
     form = PhaseTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         editing = programme_for_editing(patient, request.user)
@@ -123,7 +122,7 @@ def programme(request, patient_id):
 @require_http_methods(["GET", "POST"])
 def programme_add(request, patient_id):
     """Choose an exercise from the library, then adjust its dose and weeks."""
-    patient = get_patient(request, "programme", patient_id)
+    patient = get_patient_for_method(request, "programme", patient_id)
     chosen = request.POST.get("exercise") or request.GET.get("exercise")
     library = library_for(patient.clinic)
     if not chosen:
@@ -150,7 +149,7 @@ def programme_add(request, patient_id):
 @require_http_methods(["GET", "POST"])
 def programme_item(request, patient_id, item_id):
     """Change one exercise's dose and weeks, or stop it."""
-    patient = get_patient(request, "programme", patient_id)
+    patient = get_patient_for_method(request, "programme", patient_id)
     item = get_object_or_404(
         ProgrammeItem.objects.select_related("exercise", "programme"),
         public_id=item_id,
@@ -183,13 +182,13 @@ def programme_item(request, patient_id, item_id):
 @require_http_methods(["GET", "POST"])
 def restrictions(request, patient_id):
     """Restrictions in force and past; clinicians set and lift them (§6 defaults offered)."""
-    patient = get_patient(request, "restrictions", patient_id)
+    patient = get_patient_for_method(
+        request, "restrictions", patient_id, changers=RESTRICTION_SETTERS
+    )
     today = patient.local_date()
-    can_edit = request.user.role == Role.CLINICIAN
+    can_edit = request.user.role in RESTRICTION_SETTERS
     form = RestrictionForm(today=today)
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
         action = request.POST.get("action")
         if action == "defaults":
             added = apply_default_restrictions(patient, request.user)
