@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tracker.models import CareTeamMember, Clinic, ClinicianKind, Patient, Role, User
+# The factories live in tests/factories.py; tests may also import them from here.
+from tests.factories import PASSWORD, make_patient, make_user
+from tracker.models import Clinic, ClinicianKind, Role, User
 
-PASSWORD = "correct horse battery staple"
-
-
-def make_user(email: str, role: Role, clinic: Clinic | None, **fields) -> User:
-    return User.objects.create_user(
-        email=email,
-        password=PASSWORD,
-        full_name=fields.pop("full_name", email.split("@")[0].title()),
-        role=role,
-        clinic=clinic,
-        **fields,
-    )
-
-
-def make_patient(
-    email: str, clinic: Clinic, *, surgery_days_ago: int = 20, team=(), **fields
-) -> Patient:
-    user = make_user(email, Role.PATIENT, clinic, full_name=fields.pop("full_name", "Pat Example"))
-    today = timezone.localdate()
-    patient = Patient.objects.create(
-        user=user,
-        clinic=clinic,
-        date_of_birth=date(1960, 5, 17),
-        surgery_date=today - timedelta(days=surgery_days_ago),
-        levels="L4–L5",
-        time_zone=fields.pop("time_zone", "Europe/London"),
-        **fields,
-    )
-    for member in team:
-        CareTeamMember.objects.create(patient=patient, staff=member)
-    return patient
+__all__ = ["PASSWORD", "make_patient", "make_user"]
 
 
 @pytest.fixture

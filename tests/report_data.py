@@ -5,12 +5,9 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from django.utils import timezone
-
 from bench.seed import write_year
 from tracker.checkins.questionnaire_responses import record_response
-from tracker.models import Flag, FlagLevel, FlagStatus, Patient
-from tracker.timeline import Level
+from tracker.models import Patient
 
 
 def checkin_days(patient: Patient, days: int, seed: int = 3) -> None:
@@ -30,24 +27,3 @@ def peg_scores(patient: Patient, *days_after_surgery: int, pain=(7, 4)) -> None:
             by=None,
             notify=False,
         )
-
-
-def flag(patient: Patient, rule_id: str = "RF-FEVER", *, days_ago: int = 5, **fields) -> Flag:
-    day = patient.local_date() - timedelta(days=days_ago)
-    level = fields.pop("level", FlagLevel.URGENT)
-    values = {
-        "patient": patient,
-        "rule_id": rule_id,
-        "level": level,
-        "level_rank": Level(level).rank,
-        "status": FlagStatus.OPEN,
-        "patient_message": "Call your surgical team today.",
-        "clinician_explanation": "Feverish with a temperature of 38.4 °C (§3 RF-FEVER [E]).",
-        "reference": "clinical-reference §3 RF-FEVER [E]",
-        "evidence": [{"date": day.isoformat(), "temperature_c": "38.4"}],
-        "first_evidence_day": day,
-        "last_evidence_day": day,
-        "opened_at": timezone.now() - timedelta(days=days_ago),
-    }
-    values.update(fields)
-    return Flag.objects.create(**values)

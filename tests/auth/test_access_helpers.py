@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.test import RequestFactory
-from django.utils import timezone
 
+from tests.factories import make_flag
 from tracker.auth.access import (
     RESTRICTION_SETTERS,
     get_flag,
@@ -18,7 +18,7 @@ from tracker.auth.access import (
     get_patient,
     get_patient_for_change,
 )
-from tracker.models import AccessLog, Flag, FlagStatus, Role
+from tracker.models import AccessLog, Role
 
 
 def request_for(user):
@@ -29,21 +29,7 @@ def request_for(user):
 
 @pytest.fixture
 def open_flag(patient):
-    day = patient.local_date()
-    return Flag.objects.create(
-        patient=patient,
-        rule_id="RF-CALF",
-        level="urgent",
-        level_rank=3,
-        status=FlagStatus.OPEN,
-        patient_message="Call us.",
-        clinician_explanation="Calf pain and swelling.",
-        reference="clinical-reference RF-CALF",
-        evidence=[{"date": day.isoformat()}],
-        first_evidence_day=day,
-        last_evidence_day=day,
-        opened_at=timezone.now(),
-    )
+    return make_flag(patient, "RF-CALF")
 
 
 def test_the_care_team_changes_a_patient_by_default(patient, surgeon, physio):

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_patient, make_user
+from tests.factories import make_flag, make_patient, make_user
 from tests.programme_data import prescribe
-from tracker.models import CheckIn, ExerciseLog, Flag, Role
+from tracker.models import CheckIn, ExerciseLog, Role
 
 
 def add_days(patient, pains, item=None, done=None, prescribed=3):
@@ -26,22 +26,6 @@ def add_days(patient, pains, item=None, done=None, prescribed=3):
         )
 
 
-def open_flag(patient, rule_id="P7-SUSTAINED-HIGH", status="open"):
-    today = patient.local_date()
-    return Flag.objects.create(
-        patient=patient,
-        rule_id=rule_id,
-        level="soon",
-        level_rank=2,
-        status=status,
-        patient_message="-",
-        clinician_explanation="-",
-        reference="-",
-        first_evidence_day=today,
-        last_evidence_day=today,
-    )
-
-
 def rows_of(page: str) -> list[str]:
     """The patient names in table order."""
     return re.findall(r'<th scope="row"><a href="/care/patients/[^"]+/">([^<]+)</a>', page)
@@ -51,9 +35,9 @@ def test_caseload_shows_the_figures_a_physio_scans(client, physio, patient):
     item = prescribe(patient, physio, "walking")
     # Pain 3 for a week, then 6 for a week: trend up. 2 of 3 sessions a day: 67 %.
     add_days(patient, [3] * 7 + [6] * 7, item=item, done=2)
-    open_flag(patient)
-    open_flag(patient, "P9-ADHERENCE", status="acknowledged")
-    open_flag(patient, "P11-WALKING-DECLINE", status="resolved")
+    make_flag(patient, "P7-SUSTAINED-HIGH", "soon")
+    make_flag(patient, "P9-ADHERENCE", "soon", status="acknowledged")
+    make_flag(patient, "P11-WALKING-DECLINE", "soon", status="resolved")
     client.force_login(physio)
     page = client.get("/care/").content.decode()
     row = page.split("Pat Example")[1].split("</tr>")[0]
@@ -86,9 +70,9 @@ def three_patients(clinic, physio):
     add_days(a, [2] * 3, item=prescribe(a, physio, "walking"), done=3)  # 100 %
     add_days(b, [2] * 3, item=prescribe(b, physio, "walking"), done=1)  # 33 %
     CheckIn.objects.create(patient=c, day=c.local_date() - timedelta(days=9), back_pain=2)
-    open_flag(c)
-    open_flag(c, "P9-ADHERENCE")
-    open_flag(a)
+    make_flag(c, "P7-SUSTAINED-HIGH", "soon")
+    make_flag(c, "P9-ADHERENCE", "soon")
+    make_flag(a, "P7-SUSTAINED-HIGH", "soon")
     return a, b, c
 
 
@@ -138,7 +122,7 @@ def test_caseload_queries_do_not_grow_with_patients(client, clinic):
         for n in range(patients):
             patient = make_patient(f"{label}{n}@clinic.test", clinic, team=(physio,))
             add_days(patient, [4] * 14, item=prescribe(patient, physio, "walking"), done=2)
-            open_flag(patient)
+            make_flag(patient, "P7-SUSTAINED-HIGH", "soon")
         counts.append(caseload_queries(client, physio))
     assert counts[0] == counts[1]
 

@@ -1,12 +1,11 @@
 """Charts in a real browser, under the app's Content Security Policy, on a small phone."""
 
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser import sign_in_as
-from tests.trends.test_trends_pages import add_days, add_flag
+from tests.factories import make_flag
+from tests.trends.test_trends_pages import add_days
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,7 +31,7 @@ def test_patient_charts_draw_and_the_range_switch_redraws_them(
 
 def test_care_team_flag_marker_opens_the_flag(page, live_server, patient, surgeon, browser_errors):
     add_days(patient, 30)
-    flag = add_flag(patient, patient.local_date() - timedelta(days=2))
+    flag = make_flag(patient, "P1-REBOUND", "review", days_ago=2)
     sign_in_as(page.context, live_server, surgeon)
     page.goto(f"/care/patients/{patient.public_id}/?range=30")
     chart = page.locator('[data-figure="figure-leg-pain"]')

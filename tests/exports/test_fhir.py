@@ -12,8 +12,8 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
-from tests.conftest import make_patient
-from tests.report_data import checkin_days, flag, peg_scores
+from tests.factories import make_flag, make_patient
+from tests.report_data import checkin_days, peg_scores
 from tracker.checkins.questionnaire_responses import record_safety_items
 from tracker.exports.fhir import LOINC_NOTICE, RULE_SYSTEM, patient_bundle
 from tracker.models import AccessLog, CheckIn, FlagStatus
@@ -33,8 +33,8 @@ def recorded(patient, surgeon):
         safety={"feverish": True}, temperature_c="38.4", leg_side="left", leg_pain=6
     )
     peg_scores(patient, 2, 16)
-    flag(patient, "RF-CES-BLADDER", level="emergency", days_ago=3)
-    flag(
+    make_flag(patient, "RF-CES-BLADDER", "emergency", days_ago=3)
+    make_flag(
         patient,
         "RF-FEVER",
         days_ago=10,

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
-from tests.report_data import flag, peg_scores
+from tests.factories import PASSWORD, make_flag
+from tests.report_data import peg_scores
 from tracker.auth.access import record_access
 from tracker.auth.reauth import REAUTH_VALID_SECONDS
 from tracker.models import (
@@ -44,7 +44,7 @@ def with_data(patient, surgeon, physio, client):
         checkin=patient.checkins.get(), item=item, sessions_done=1, sessions_prescribed=2
     )
     peg_scores(patient, 2)
-    flag(patient)
+    make_flag(patient)
     client.force_login(surgeon)
     client.get(f"/care/patients/{patient.public_id}/")  # logged: the surgeon viewed the record
     client.logout()

@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.conftest import make_patient
-from tests.report_data import checkin_days, flag, peg_scores
+from tests.factories import make_flag, make_patient
+from tests.report_data import checkin_days, peg_scores
 from tracker.charts.figures import Period
 from tracker.exports.content import build_report
 from tracker.exports.pdf import report_html
@@ -70,7 +70,7 @@ def year_patient(clinic, surgeon, physio):
     )
     checkin_days(patient, 366)
     peg_scores(patient, 3, 30, 90, 180, 300)
-    flag(patient, days_ago=40)
+    make_flag(patient, days_ago=40, evidence={"temperature_c": "38.4"})
     CheckIn.objects.filter(patient=patient, day=patient.local_date() - timedelta(days=40)).update(
         note="Felt hot and shivery all evening."
     )
@@ -188,7 +188,7 @@ def test_report_queries_do_not_grow_with_days(clinic, surgeon, client):
             f"q{index}@clinic.test", clinic, surgery_days_ago=days + 1, team=(surgeon,)
         )
         checkin_days(patient, days)
-        flag(patient, days_ago=0)
+        make_flag(patient)
         client.force_login(surgeon)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(report_url(patient)).status_code == 200

@@ -6,36 +6,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.conftest import make_patient
-from tracker.models import AccessLog, Flag, FlagStatus
+from tests.factories import make_flag, make_patient
+from tracker.models import AccessLog, FlagStatus
 
 
-def flag(patient, rule_id, level, hours_ago=0, status=FlagStatus.OPEN):
-    from tracker.timeline import Level
-
-    day = patient.local_date()
-    return Flag.objects.create(
-        patient=patient,
-        rule_id=rule_id,
-        level=level,
-        level_rank=Level(level).rank,
-        status=status,
-        patient_message="Call us.",
-        clinician_explanation=f"{rule_id} explanation",
-        reference=f"clinical-reference {rule_id}",
-        evidence=[{"date": day.isoformat(), "back_pain": 8}],
-        first_evidence_day=day,
-        last_evidence_day=day,
-        opened_at=timezone.now() - timedelta(hours=hours_ago),
-    )
+def hours_ago(hours: int):
+    return timezone.now() - timedelta(hours=hours)
 
 
 def test_inbox_orders_emergency_first_then_oldest(client, surgeon, patient):
-    flag(patient, "P7-SUSTAINED-HIGH", "soon", hours_ago=50)
-    flag(patient, "RF-CALF", "urgent", hours_ago=1)
-    flag(patient, "RF-FEVER", "urgent", hours_ago=5)
-    flag(patient, "RF-CES-BLADDER", "emergency", hours_ago=0)
-    flag(patient, "P3-LEG-NO-MCID-6W", "review", hours_ago=99)
+    make_flag(patient, "P7-SUSTAINED-HIGH", "soon", opened_at=hours_ago(50))
+    make_flag(patient, "RF-CALF", opened_at=hours_ago(1))
+    make_flag(patient, "RF-FEVER", opened_at=hours_ago(5))
+    make_flag(patient, "RF-CES-BLADDER", "emergency")
+    make_flag(patient, "P3-LEG-NO-MCID-6W", "review", opened_at=hours_ago(99))
     client.force_login(surgeon)
     html = client.get("/care/inbox/").content.decode()
     order = ["RF-CES-BLADDER", "RF-FEVER", "RF-CALF", "P7-SUSTAINED-HIGH", "P3-LEG-NO-MCID-6W"]
@@ -44,8 +28,8 @@ def test_inbox_orders_emergency_first_then_oldest(client, surgeon, patient):
 
 
 def test_inbox_shows_only_own_patients_and_logs_access(client, surgeon, patient, other_patient):
-    flag(patient, "RF-CALF", "urgent")
-    flag(other_patient, "RF-FEVER", "urgent")
+    make_flag(patient, "RF-CALF")
+    make_flag(other_patient, "RF-FEVER")
     client.force_login(surgeon)
     html = client.get("/care/inbox/").content.decode()
     assert "Pat Example" in html and "Olive Other" not in html
@@ -56,8 +40,8 @@ def test_inbox_shows_only_own_patients_and_logs_access(client, surgeon, patient,
 
 
 def test_inbox_filters_by_level_rule_and_status(client, surgeon, patient):
-    flag(patient, "RF-CALF", "urgent")
-    flag(patient, "RF-FALL", "soon", status=FlagStatus.RESOLVED)
+    make_flag(patient, "RF-CALF")
+    make_flag(patient, "RF-FALL", "soon", status=FlagStatus.RESOLVED)
     client.force_login(surgeon)
     default = client.get("/care/inbox/").content.decode()
     assert ">RF-CALF</a>" in default and ">RF-FALL</a>" not in default
@@ -72,14 +56,14 @@ def test_inbox_filters_by_level_rule_and_status(client, surgeon, patient):
 
 
 def test_evidence_is_a_table(client, surgeon, patient):
-    flag(patient, "RF-CALF", "urgent")
+    make_flag(patient, "RF-CALF", evidence={"back_pain": 8})
     client.force_login(surgeon)
     html = client.get("/care/inbox/").content.decode()
     assert '<th scope="col">back_pain</th>' in html and "<td>8</td>" in html
 
 
 def test_acknowledge_and_resolve_in_place_with_htmx(client, surgeon, patient):
-    item = flag(patient, "RF-CALF", "urgent")
+    item = make_flag(patient, "RF-CALF")
     client.force_login(surgeon)
     response = client.post(
         f"/care/flags/{item.public_id}/acknowledge/", headers={"HX-Request": "true"}
@@ -105,7 +89,7 @@ def test_acknowledge_and_resolve_in_place_with_htmx(client, surgeon, patient):
 def test_resolve_without_javascript_redirects_back_and_refuses_foreign_next(
     client, surgeon, patient
 ):
-    item = flag(patient, "RF-CALF", "urgent")
+    item = make_flag(patient, "RF-CALF")
     client.force_login(surgeon)
     response = client.post(
         f"/care/flags/{item.public_id}/resolve/", {"note": "ok", "next": "https://evil.example/"}
@@ -114,9 +98,9 @@ def test_resolve_without_javascript_redirects_back_and_refuses_foreign_next(
 
 
 def test_pressing_flags_count_on_every_staff_page(client, surgeon, patient):
-    flag(patient, "RF-CES-BLADDER", "emergency")
-    flag(patient, "RF-CALF", "urgent")
-    flag(patient, "RF-FALL", "soon")
+    make_flag(patient, "RF-CES-BLADDER", "emergency")
+    make_flag(patient, "RF-CALF")
+    make_flag(patient, "RF-FALL", "soon")
     client.force_login(surgeon)
     for url in ("/care/", "/care/inbox/", f"/care/patients/{patient.public_id}/"):
         assert "2 emergency or urgent flags are open" in client.get(url).content.decode()
@@ -130,10 +114,10 @@ def test_inbox_query_count_does_not_grow_with_flags_or_patients(client, surgeon,
 
     client.force_login(surgeon)
     first = make_patient("a@clinic.test", clinic, team=(surgeon,))
-    flag(first, "RF-CALF", "urgent")
+    make_flag(first, "RF-CALF")
     few = measure()
     for n in range(15):
         other = make_patient(f"p{n}@clinic.test", clinic, team=(surgeon,))
-        flag(other, "RF-CALF", "urgent")
-        flag(other, "RF-FALL", "soon")
+        make_flag(other, "RF-CALF")
+        make_flag(other, "RF-FALL", "soon")
     assert measure() == few

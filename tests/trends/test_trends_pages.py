@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_patient
-from tracker.models import AccessLog, CheckIn, Flag, QuestionnaireResponse
+from tests.factories import make_flag, make_patient
+from tracker.models import AccessLog, CheckIn, QuestionnaireResponse
 
 
 def add_days(patient, days: int, *, leg_pain=4, back_pain=3):
@@ -33,22 +33,6 @@ def add_days(patient, days: int, *, leg_pain=4, back_pain=3):
             patient=patient, instrument="peg", day=today - timedelta(days=n), total=4
         )
         for n in range(0, days, 7)
-    )
-
-
-def add_flag(patient, day, rule_id="P1-REBOUND", status="open") -> Flag:
-    return Flag.objects.create(
-        patient=patient,
-        rule_id=rule_id,
-        level="review",
-        level_rank=3,
-        status=status,
-        patient_message="Your pain has gone up.",
-        clinician_explanation="The 7-day mean of leg pain rose.",
-        reference="clinical-reference §4 P1-REBOUND",
-        evidence=[{"date": day.isoformat(), "leg_pain": 6}],
-        first_evidence_day=day - timedelta(days=4),
-        last_evidence_day=day,
     )
 
 
@@ -205,7 +189,7 @@ def test_patient_data_is_not_logged_as_staff_access(patient_client, patient):
 def test_care_chart_data_has_flags_linking_to_the_flag(client, patient, surgeon):
     add_days(patient, 30)
     today = patient.local_date()
-    flag = add_flag(patient, today - timedelta(days=3))
+    flag = make_flag(patient, "P1-REBOUND", "review", days_ago=3)
     client.force_login(surgeon)
     data = client.get(data_url(patient) + "?range=30").json()
     flags = next(d for d in data["datasets"] if d["label"] == "Flags")
@@ -220,8 +204,8 @@ def test_care_chart_data_has_flags_linking_to_the_flag(client, patient, surgeon)
 
 def test_care_summary_shows_the_one_screen_summary(client, patient, surgeon):
     add_days(patient, 40, leg_pain=4, back_pain=7)
-    add_flag(patient, patient.local_date() - timedelta(days=2))
-    add_flag(patient, patient.local_date() - timedelta(days=20), "P7-SUSTAINED-HIGH", "resolved")
+    make_flag(patient, "P1-REBOUND", "review", days_ago=2)
+    make_flag(patient, "P7-SUSTAINED-HIGH", "soon", days_ago=20, status="resolved")
     client.force_login(surgeon)
     html = client.get(summary_url(patient)).content.decode()
     summary = html[html.index('class="care-summary"') : html.index("</section>")]
@@ -286,7 +270,7 @@ def test_care_trends_constant_queries(client, clinic, surgeon, page):
         patient = make_patient(f"p{index}@clinic.test", clinic, team=(surgeon,))
         add_days(patient, days)
         for n in range(1 + index * 20):
-            add_flag(patient, patient.local_date() - timedelta(days=n), f"RULE-{n}")
+            make_flag(patient, f"RULE-{n}", "review", days_ago=n)
         url = summary_url(patient) if page == "summary" else data_url(patient)
         counts.append(count_queries(client, url + "?range=all"))
     assert counts[0] == counts[1]
