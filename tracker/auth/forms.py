@@ -49,14 +49,6 @@ class SetPasswordFromInvitationForm(forms.Form):
         return p2
 
 
-def staff_choices(clinic: Clinic, roles: tuple[str, ...]) -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(clinic=clinic, role__in=roles, is_active=True),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-
 ALREADY_HERE = _("Someone with this e-mail address already has an account at this clinic.")
 
 

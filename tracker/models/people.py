@@ -113,17 +113,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     @property
-    def is_patient(self) -> bool:
-        return self.role == Role.PATIENT
-
-    @property
     def is_care_staff(self) -> bool:
         """Staff who can be on a care team and see patients (physios and clinicians)."""
         return self.role in (Role.PHYSIO, Role.CLINICIAN)
-
-    @property
-    def is_clinic_admin(self) -> bool:
-        return self.role == Role.ADMIN
 
     @property
     def can_enrol(self) -> bool:

@@ -8,7 +8,7 @@ called by `tracker.checkins.recording.record_checkin` inside the check-in's tran
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -358,8 +358,3 @@ def lift_restriction(restriction: Restriction, by: User) -> None:
     restriction.lifted_at = timezone.now()
     restriction.lifted_by = by
     restriction.save(update_fields=["lifted_at", "lifted_by"])
-
-
-def week_start(patient: Patient, day: date) -> date:
-    """The first day of the week since surgery that contains `day`."""
-    return patient.surgery_date + timedelta(days=7 * patient.weeks_since_surgery(day))
