@@ -6,12 +6,18 @@ because a check-in needs something that library does not offer: a check-in with 
 or urgent answer must never be refused. So there are two ways in:
 
 - `@rate_limited("ask")` refuses an over-limit request before the view runs;
-- `over_limit(request, "checkin")` counts the request and returns the refusal (or None) for a
-  view to use only after it has dealt with safety answers, which always go through.
+- `seconds_over_limit(request, "checkin")` counts the request and says how long to wait (or
+  None), for a view to refuse only after it has dealt with safety answers, which always go
+  through; `over_limit` does the same and returns the ready 429.
 
-Counting is by fixed windows: simple, cheap, and an allowance of at most twice the limit
-across a window's edge is fine for what these limits protect against (floods, not single
-requests). A refusal is HTTP 429 with Retry-After, as a page, an htmx fragment or JSON.
+The defaults are in LIMITS; a deployment changes them with the `RATE_LIMITS` setting, e.g.
+`RATE_LIMITS = {"checkin": {"per_user": 10}}` (the keys of `Limit`; what is not named keeps
+its default).
+
+Counting is by fixed windows: simple, cheap (the same few queries every time), and an
+allowance of at most twice the limit across a window's edge is fine for what these limits
+protect against (floods, not single requests). A refusal is HTTP 429 with Retry-After, as a
+page, an htmx fragment or JSON.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -43,11 +50,12 @@ class Limit:
 HOUR = 60 * 60
 
 LIMITS = {
-    # A patient corrects a check-in a few times a day at most; a phone that was offline for
-    # days sends its queue at once.
+    # A patient checks in once or a few times a day and corrects an earlier day now and then
+    # (the check-in form, plain or htmx, and the 7-day edit share this count).
     "checkin": Limit(per_user=30, per_address=300, window=HOUR),
+    # A phone that was offline for days sends its queue at once, and resends what got no answer.
     "checkin-offline": Limit(per_user=60, per_address=300, window=HOUR),
-    # One request per field the patient leaves, so generous.
+    # One request per field the patient leaves while typing, so generous.
     "checkin-validate": Limit(per_user=600, per_address=3000, window=HOUR),
     # Each question becomes a review item for the care team.
     "ask": Limit(per_user=10, per_address=60, window=HOUR),
@@ -86,19 +94,24 @@ def _where(request: HttpRequest) -> str | None:
 
 
 def _count(key: str, window: int) -> int:
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        return 1
+    # Not cache.incr: on the database cache it is a read and a write anyway, and the write
+    # takes the default timeout (five minutes), so a pause would forget an hour's count.
+    # Two requests at the same instant may count once: fine against floods.
+    count = (cache.get(key) or 0) + 1
+    cache.set(key, count, timeout=window)
+    return count
 
 
-def over_limit(
+def limit_for(scope: str) -> Limit:
+    """The limit of `scope`: LIMITS, with what the RATE_LIMITS setting names for it."""
+    return replace(LIMITS[scope], **getattr(settings, "RATE_LIMITS", {}).get(scope, {}))
+
+
+def seconds_over_limit(
     request: HttpRequest, scope: str, *, typed_field: str | None = None
-) -> HttpResponse | None:
-    """Count this request against `scope`; the 429 response if it is over a limit, else None."""
-    limit = LIMITS[scope]
+) -> int | None:
+    """Count this request against `scope`; the seconds to wait if it is over a limit, else None."""
+    limit = limit_for(scope)
     now = time.time()
     start = int(now // limit.window) * limit.window
     over = False
@@ -110,7 +123,15 @@ def over_limit(
             over = True
     if not over:
         return None
-    return refusal(request, retry_after=max(1, math.ceil(start + limit.window - now)))
+    return max(1, math.ceil(start + limit.window - now))
+
+
+def over_limit(
+    request: HttpRequest, scope: str, *, typed_field: str | None = None
+) -> HttpResponse | None:
+    """Count this request against `scope`; the 429 response if it is over a limit, else None."""
+    wait = seconds_over_limit(request, scope, typed_field=typed_field)
+    return None if wait is None else refusal(request, retry_after=wait)
 
 
 def rate_limited(
@@ -139,10 +160,14 @@ def wait_text(seconds: int) -> str:
     ) % {"n": minutes}
 
 
+def refusal_message(retry_after: int) -> str:
+    return _("You have sent this many times in a short while.") + " " + wait_text(retry_after)
+
+
 def refusal(request: HttpRequest, *, retry_after: int) -> HttpResponse:
     """HTTP 429 saying when to try again: JSON for the phone's scripts, a fragment for htmx,
     else a page."""
-    message = _("You have sent this many times in a short while.") + " " + wait_text(retry_after)
+    message = refusal_message(retry_after)
     if request.content_type == "application/json" or "json" in request.headers.get("Accept", ""):
         response = JsonResponse(
             {"status": "rate_limited", "error": message, "retry_after": retry_after}, status=429

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.articles import articles_for_week
 from tracker.auth.access import get_patient
+from tracker.auth.rate_limits import over_limit, refusal, refusal_message, seconds_over_limit
 from tracker.auth.roles import patient_required
 from tracker.care.questions import replies_for
 from tracker.checkins.edit_window import edit_window_start, editable
@@ -57,6 +59,35 @@ def form_to_fix(data, exercises) -> CheckInForm:
     return form
 
 
+def refuse_checkin(request, patient, day, form, exercises, wait: int) -> HttpResponse:
+    """A check-in over the rate limit: refused (429), except that emergency or urgent answers
+    are kept and answered with the safety screen first (§0.1), the rest of the form below it
+    to send again later."""
+    form.is_valid()
+    kept = record_safety_answers(
+        patient,
+        day,
+        form,
+        by=request.user,
+        submission_id=form.cleaned_data.get("submission_id"),
+    )
+    if kept is None:
+        return refusal(request, retry_after=wait)
+    messages.error(request, refusal_message(wait))
+    response = safety_screen(
+        request,
+        patient,
+        kept.findings,
+        saved=kept.checkin,
+        fix_form=form_to_fix(request.POST, exercises),
+        day=day,
+        existing=kept.checkin,
+    )
+    response.status_code = 429
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @patient_required
 @require_http_methods(["GET", "POST"])
 def checkin(request, day: date | None = None):
@@ -69,6 +100,9 @@ def checkin(request, day: date | None = None):
     exercises = scheduled_items(patient, day)
     if request.method == "POST":
         form = CheckInForm(request.POST, exercises=exercises)
+        wait = seconds_over_limit(request, "checkin")
+        if wait is not None:
+            return refuse_checkin(request, patient, day, form, exercises, wait)
         if form.is_valid():
             result = record_checkin(
                 patient,
@@ -120,6 +154,8 @@ def checkin(request, day: date | None = None):
 @require_POST
 def validate_field(request):
     """htmx: the error (if any) of the one field the patient just left."""
+    if (refused := over_limit(request, "checkin-validate")) is not None:
+        return refused
     name = request.POST.get("field", "")
     form = CheckInForm(request.POST, require_core=False)
     if name not in form.fields:
