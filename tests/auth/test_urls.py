@@ -76,6 +76,8 @@ ROUTES = {
     "cohort-csv": "clinic/exports/cohort.csv",
     "clinic-erasures": "clinic/erasures/",
     "erasure-decide": "clinic/erasures/<uuid:erasure_id>/",
+    "clinic-outcomes": "clinic/outcomes/",
+    "clinic-outcomes-alarms-csv": "clinic/outcomes/alarms.csv",
 }
 GROUPS = {
     "app": {"home", "healthz", "manifest", "service-worker"},

@@ -1,8 +1,9 @@
-"""Pages for the clinic admin (/clinic/): staff, settings, thresholds, exports, erasures."""
+"""Clinic-wide pages (/clinic/): the admin's staff, settings, thresholds, exports and erasures,
+and the clinicians' outcomes."""
 
 from django.urls import path
 
-from tracker.views import clinic, erasures, exports, two_factor
+from tracker.views import clinic, erasures, exports, outcomes, two_factor
 
 urlpatterns = [
     path("clinic/", clinic.clinic_home, name="clinic-home"),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("clinic/thresholds/", clinic.thresholds, name="clinic-thresholds"),
     path("clinic/notifications/", clinic.failed_notifications, name="clinic-notifications"),
     path("clinic/exports/cohort.csv", exports.cohort_csv, name="cohort-csv"),
+    path("clinic/outcomes/", outcomes.outcomes, name="clinic-outcomes"),
+    path("clinic/outcomes/alarms.csv", outcomes.alarms_csv, name="clinic-outcomes-alarms-csv"),
     path("clinic/erasures/", erasures.erasure_list, name="clinic-erasures"),
     path("clinic/erasures/<uuid:erasure_id>/", erasures.erasure_decide, name="erasure-decide"),
 ]

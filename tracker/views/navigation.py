@@ -24,6 +24,7 @@ NAV_LINKS = {
         ("triage-inbox", _("Inbox")),
         ("caseload", _("Patients")),
         ("enrol", _("Enrol a patient")),
+        ("clinic-outcomes", _("Outcomes")),
     ],
     Role.ADMIN: [
         ("clinic-home", _("Clinic")),
