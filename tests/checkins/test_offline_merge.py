@@ -56,6 +56,9 @@ def test_form_fields_map_to_answers():
     assert answer_key_for_field("symptom_radiating_pain_side") == "symptoms.radiating_pain"
     assert answer_key_for_field("symptom_muscle_spasm") == "symptoms.muscle_spasm"
     assert answer_key_for_field("csrfmiddlewaretoken") is None
+    # When a temperature was typed on the phone tells when it was taken, if its time is empty.
+    assert answer_key_for_field("temperature_c") == "temperature_c"
+    assert answer_key_for_field("new_numbness_side") == "new_numbness_side"
 
 
 def test_the_later_edit_of_each_answer_wins():
@@ -107,20 +110,45 @@ def test_safety_answers_and_symptoms_merge_one_by_one():
 
 
 def test_linked_answers_move_together():
-    # Online: feverish yes with 38.2 at 10:00; phone: feverish no at 10:20 (no temperature).
-    server = answers(safety={"fall": False, "feverish": True}, temperature_c="38.2")
+    # Online: new numbness on the left at 10:00; phone: no new numbness at 10:20.
+    server = answers(safety={"fall": False, "new_numbness": True}, new_numbness_side="left")
+    phone = answers(safety={"fall": False, "new_numbness": False})
     merge = merge_answers(
         server,
-        {"safety.feverish": at(0), "temperature_c": at(0)},
-        answers(),
-        {"safety.feverish": at(20)},
+        {"safety.new_numbness": at(0), "new_numbness_side": at(0)},
+        phone,
+        {"safety.new_numbness": at(20)},
+    )
+    assert merge.answers["safety"]["new_numbness"] is False
+    assert merge.answers["new_numbness_side"] == ""
+    # The other way round the online side stays with its "yes".
+    merge = merge_answers(
+        server, {"new_numbness_side": at(30)}, phone, {"safety.new_numbness": at(20)}
+    )
+    assert merge.answers["new_numbness_side"] == "left"
+    assert merge.answers["safety"]["new_numbness"] is True
+
+
+def test_a_phone_temperature_is_a_reading_added_whatever_changed_online_later():
+    # Online at 10:30: no longer feverish. Phone at 10:20: feverish, 38.4 (a measurement).
+    server = answers(safety={"fall": False, "feverish": False})
+    phone = answers(
+        safety={"fall": False, "feverish": True},
+        temperature_c=Decimal("38.4"),
+        temperature_time=at(20),
+    )
+    merge = merge_answers(
+        server,
+        {"safety.feverish": at(30)},
+        phone,
+        {"safety.feverish": at(20), "temperature_c": at(20)},
     )
     assert merge.answers["safety"]["feverish"] is False
-    assert merge.answers["temperature_c"] is None
-    # The other way round the online reading stays with its "yes".
-    merge = merge_answers(server, {"temperature_c": at(30)}, answers(), {"safety.feverish": at(20)})
-    assert merge.answers["temperature_c"] == Decimal("38.2")
-    assert merge.answers["safety"]["feverish"] is True
+    assert (merge.answers["temperature_c"], merge.answers["temperature_time"]) == (
+        Decimal("38.4"),
+        at(20),
+    )
+    assert "temperature_c" not in merge.from_phone + merge.from_online
 
 
 def test_when_each_answer_was_changed_comes_from_the_revisions():

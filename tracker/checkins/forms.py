@@ -8,9 +8,11 @@ the same things with the same messages. `cleaned_data["answers"]` is what
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.checkins import (
@@ -18,6 +20,7 @@ from tracker.models.checkins import (
     SCALAR_ANSWER_FIELDS,
     YES_NO_ANSWER_FIELDS,
     LegSide,
+    Side,
 )
 from tracker.programmes.forms import add_exercise_fields, exercise_answers
 from tracker.timeline.vocabulary import (
@@ -82,6 +85,22 @@ class CheckInForm(forms.Form):
             "max_whole_digits": _("A temperature is between 34.0 and 43.0 °C."),
         },
     )
+    # When that temperature was taken, on the check-in's day in the patient's time zone. Left
+    # empty it means "just now" (a time filled in when the page was drawn would be stale on a
+    # page the phone kept while offline, and would keep the follow-up question open).
+    temperature_time = forms.TimeField(
+        label=_("What time did you take it?"),
+        required=False,
+        input_formats=["%H:%M", "%H:%M:%S"],
+        error_messages={"invalid": _("Enter the time as hours and minutes, such as 14:30.")},
+    )
+    # RF-NUMB-NEW: asked under "new numbness"; "both" is an emergency.
+    new_numbness_side = forms.ChoiceField(
+        label=_("Which side is the new numbness on?"),
+        choices=[("", _("Choose a side")), *Side.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Choose left, right or both sides.")},
+    )
     walking_minutes = forms.IntegerField(
         label=_("Your longest walk today, in minutes"),
         min_value=0,
@@ -122,8 +141,14 @@ class CheckInForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, require_core: bool = True, exercises=(), **kwargs):
+    def __init__(
+        self, *args, require_core: bool = True, exercises=(), patient=None, day=None, **kwargs
+    ):
+        """`patient` and `day` (the check-in's) let the form refuse a reading time that has
+        not come yet; without them such a time is stored as "time not known"."""
         super().__init__(*args, **kwargs)
+        self.require_core = require_core
+        self.patient, self.day = patient, day
         add_exercise_fields(self, exercises)  # §1.1 `exercises`: today's prescribed ones
         for code, question in SAFETY_ANSWER_CODES.items():
             self.fields[f"safety_{code}"] = yes_no_field(_(question))
@@ -181,6 +206,24 @@ class CheckInForm(forms.Form):
                 "temperature_c",
                 _("Answer “yes” to feeling feverish to record a temperature, or clear it."),
             )
+        taken = data.get("temperature_time")
+        if taken is not None and data.get("temperature_c") is not None and self._later(taken):
+            self.add_error(
+                "temperature_time",
+                _("That time has not come yet. Enter the time you took your temperature."),
+            )
+        side = data.get("new_numbness_side") or ""
+        numb = safety.get("new_numbness")
+        if side and not numb:
+            self.add_error(
+                "new_numbness_side",
+                _("Answer “yes” to new numbness to give its side, or choose “Choose a side”."),
+            )
+        elif numb and not side and self.require_core and "new_numbness_side" not in self.errors:
+            self.add_error(
+                "new_numbness_side",
+                _("Tell us which side the new numbness is on: left, right or both sides."),
+            )
 
         data["answers"] = {
             "back_pain": data.get("back_pain"),
@@ -189,6 +232,8 @@ class CheckInForm(forms.Form):
             "symptoms": symptoms,
             "safety": safety,
             "temperature_c": data.get("temperature_c"),
+            "temperature_time": data.get("temperature_time"),
+            "new_numbness_side": (data.get("new_numbness_side") or "") if numb else "",
             "walking_minutes": data.get("walking_minutes"),
             "opioid_doses": data.get("opioid_doses"),
             "took_other_painkillers": yes_no_value(data.get("took_other_painkillers")),
@@ -199,6 +244,13 @@ class CheckInForm(forms.Form):
         }
         return data
 
+    def _later(self, taken) -> bool:
+        """True when `taken` on the check-in's day is later than now (patient's time zone)."""
+        if self.patient is None or self.day is None:
+            return False
+        moment = datetime.combine(self.day, taken, tzinfo=self.patient.zone)
+        return moment > timezone.now()
+
 
 def yes_no_value(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
@@ -206,10 +258,12 @@ def yes_no_value(value: str | None) -> bool | None:
 
 def initial_from_checkin(checkin) -> dict:
     """Form initial values that show a saved check-in again, for editing."""
+    # A temperature is a new reading each time: the day's readings are listed above the
+    # field instead of filling it in (saving again must not add the same one twice).
     initial: dict = {
         name: getattr(checkin, name)
         for name in SCALAR_ANSWER_FIELDS
-        if name not in YES_NO_ANSWER_FIELDS
+        if name not in YES_NO_ANSWER_FIELDS and name != "temperature_c"
     }
     for name in YES_NO_ANSWER_FIELDS:
         value = getattr(checkin, name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,12 @@ from django.utils.translation import gettext as _
 from tracker.checkins.edit_window import edit_window_start
 from tracker.checkins.forms import CheckInForm
 from tracker.checkins.offline_merge import Merge, changed_at_by_answer, merge_answers
-from tracker.checkins.recording import answers_as_stored, record_checkin, safety_findings
+from tracker.checkins.recording import (
+    TIME_NOT_KNOWN,
+    answers_as_stored,
+    record_checkin,
+    safety_findings,
+)
 from tracker.checkins.safety_first import record_safety_answers
 from tracker.models import CheckIn, CheckInRevision, Patient, Source, User
 from tracker.programmes.changes import scheduled_items
@@ -85,15 +91,26 @@ def apply_offline_checkin(
 ) -> Applied:
     """Apply the phone's check-in once (see the module docstring); raises `Refused`."""
     check_day(patient, day)
-    form = CheckInForm(form_data(fields), exercises=scheduled_items(patient, day))
+    form = CheckInForm(
+        form_data(fields), exercises=scheduled_items(patient, day), patient=patient, day=day
+    )
     valid = form.is_valid()
+    # A temperature whose time was left empty was taken when the phone had it typed, not
+    # when the phone found a connection again.
+    typed_at = phone_times.get("temperature_c", TIME_NOT_KNOWN)
     earlier = CheckInRevision.objects.filter(submission_id=client_id).select_related("checkin")
     if (revision := earlier.first()) is not None:
         return _resent(patient, revision, day, form.cleaned_data.get("answers") if valid else None)
     if not valid:
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         kept = record_safety_answers(
-            patient, day, form, by=by, submission_id=client_id, source=Source.OFFLINE
+            patient,
+            day,
+            form,
+            by=by,
+            submission_id=client_id,
+            source=Source.OFFLINE,
+            time_default=typed_at,
         )
         if kept is None:
             raise Refused(
@@ -101,6 +118,8 @@ def apply_offline_checkin(
             )
         return Applied(kept.checkin, kept.findings, fresh=True, errors=errors)
     answers = form.cleaned_data["answers"]
+    if answers["temperature_time"] is None:
+        answers["temperature_time"] = typed_at
     with transaction.atomic():
         existing = patient.checkins.select_for_update().filter(day=day).first()
         merge = None
@@ -125,7 +144,7 @@ def _resent(patient, revision: CheckInRevision, day: date, answers: dict | None)
     same = (
         checkin.patient_id == patient.pk
         and checkin.day == day
-        and (answers is None or answers_as_stored(answers) == revision.after)
+        and (answers is None or _same_answers(answers, revision.after))
     )
     if not same:
         raise Refused(
@@ -136,6 +155,21 @@ def _resent(patient, revision: CheckInRevision, day: date, answers: dict | None)
             status=409,
         )
     return Applied(checkin, safety_findings(patient, checkin), fresh=False)
+
+
+def _same_answers(answers: dict, after: dict) -> bool:
+    """True when `answers` are those a revision stored (`after`): the same answers, and the
+    phone's temperature among the day's readings (which other check-ins may have added to)."""
+    stored = answers_as_stored({**answers, "temperature_c": None})
+    readings = ("temperature_c", "temperature_readings")
+    # A revision stored before an answer existed does not hold it.
+    if any(stored[k] != after[k] for k in stored if k not in readings and k in after):
+        return False
+    new = answers.get("temperature_c")
+    held = [Decimal(str(e["temperature_c"])) for e in after.get("temperature_readings") or []]
+    if after.get("temperature_c") is not None:  # a revision stored before readings were kept
+        held.append(Decimal(str(after["temperature_c"])))
+    return new is None or new in held
 
 
 def _record(patient, by, day, answers, submission_id):

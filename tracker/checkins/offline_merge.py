@@ -19,14 +19,17 @@ from tracker.rules.registry import safety_findings_for_day
 from tracker.timeline import DayRecord, Level, Timeline
 from tracker.timeline.vocabulary import CAUDA_EQUINA_ANSWERS, SAFETY_ANSWER_CODES, SYMPTOM_CODES
 
-SCALAR_ANSWERS = SCALAR_ANSWER_FIELDS
+# Temperatures are not merged: each is a reading, added to the day's (a measurement is not an
+# edit that a later one could overrule), so both versions' readings are kept.
+READING_ANSWERS = ("temperature_c", "temperature_time", "temperature_readings")
+SCALAR_ANSWERS = tuple(name for name in SCALAR_ANSWER_FIELDS if name not in READING_ANSWERS)
 
 # Answers that only make sense together move together in a merge, so the merged check-in
-# passes the same form rules as each side did (leg side with leg pain; a temperature only
-# with "feeling feverish").
+# passes the same form rules as each side did (leg side with leg pain; the side of new
+# numbness with the numbness).
 LINKED_ANSWERS: tuple[tuple[str, ...], ...] = (
     ("leg_pain", "leg_side"),
-    ("safety.feverish", "temperature_c"),
+    ("safety.new_numbness", "new_numbness_side"),
 )
 
 # Post-operative days on which an answer is tried alone: an answer is an emergency on the
@@ -70,8 +73,11 @@ def answer_keys() -> tuple[str, ...]:
 
 
 def answer_key_for_field(name: str) -> str | None:
-    """The answer a check-in form field belongs to (`safety_fall` -> `safety.fall`)."""
-    if name in SCALAR_ANSWERS:
+    """The answer a check-in form field belongs to (`safety_fall` -> `safety.fall`).
+
+    `temperature_c` is its own key: when the phone had it typed tells when the reading was
+    taken, if the patient left its time empty."""
+    if name in SCALAR_ANSWERS or name == "temperature_c":
         return name
     if name.startswith("safety_") and name[7:] in SAFETY_ANSWER_CODES:
         return f"safety.{name[7:]}"
@@ -91,7 +97,7 @@ def _plain(value: Any) -> Any:
 def flatten(answers: Mapping[str, Any]) -> dict[str, Any]:
     """`record_checkin` answers as one value per answer key (None: not answered)."""
     flat: dict[str, Any] = {name: _plain(answers.get(name)) for name in SCALAR_ANSWERS}
-    for name in ("leg_side", "note"):
+    for name in ("leg_side", "note", "new_numbness_side"):
         flat[name] = flat[name] or ""
     safety = answers.get("safety") or {}
     symptoms = answers.get("symptoms") or {}
@@ -104,8 +110,6 @@ def flatten(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
     answers: dict[str, Any] = {name: flat.get(name) for name in SCALAR_ANSWERS}
-    if answers["temperature_c"] is not None:
-        answers["temperature_c"] = Decimal(str(answers["temperature_c"]))
     answers["safety"] = {
         code: flat[f"safety.{code}"]
         for code in SAFETY_ANSWER_CODES
@@ -164,6 +168,8 @@ def merge_answers(
     (`back_pain`, `safety.fall`, `symptoms.muscle_spasm`). An answer the phone never touched
     (no time) keeps the online value; one never changed online (no time) takes the phone's.
     Equal times keep the online value. Linked answers (LINKED_ANSWERS) move together.
+    The phone's new temperature reading (READING_ANSWERS) is carried as it is: recording adds
+    it to the day's readings.
     """
     server, phone = flatten(server_answers), flatten(offline_answers)
     merged = dict(server)
@@ -188,6 +194,7 @@ def merge_answers(
         else:
             result.from_online += differing
     result.answers = unflatten(merged)
-    if "exercises" in offline_answers:
-        result.answers["exercises"] = offline_answers["exercises"]
+    for name in ("exercises", *READING_ANSWERS):
+        if name in offline_answers:
+            result.answers[name] = offline_answers[name]
     return result

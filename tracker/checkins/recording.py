@@ -7,17 +7,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tracker.flags.engine import evaluate_patient, thresholds_for
 from tracker.models import CheckIn, CheckInRevision, Patient, Source, User
+from tracker.models.checkins import (
+    READING_ANSWER_FIELDS,
+    reading,
+    reading_time,
+    reading_value,
+)
 from tracker.models.timelines import patient_timeline
 from tracker.programmes.changes import record_exercise_logs
 from tracker.rules.registry import safety_findings_for_day
 from tracker.timeline import Finding
+
+# `answers["temperature_time"]` when nobody knows when the reading was taken (a phone that did
+# not say, a diary without a time).
+TIME_NOT_KNOWN = "not-known"
 
 
 @dataclass
@@ -44,6 +54,7 @@ def record_checkin(
 
     `answers` holds every field of CheckIn.ANSWER_FIELDS (None or "" for not answered): a
     submission replaces the day's answers and the previous ones are kept in a revision.
+    Temperature readings are added to the day's, never replaced (see `set_answers`).
     The same `submission_id` is applied once only, however often it arrives.
     `notify=False` (imports of past days) raises flags without sending notifications.
     """
@@ -64,15 +75,77 @@ def record_checkin(
     )
 
 
-def set_answers(checkin: CheckIn, answers: dict) -> None:
-    """Put `answers` (every field of ANSWER_FIELDS, None or "" for not answered) on `checkin`."""
+def set_answers(checkin: CheckIn, answers: dict, now: datetime | None = None) -> None:
+    """Put `answers` (every field of ANSWER_FIELDS, None or "" for not answered) on `checkin`.
+
+    Temperatures (RF-FEVER) are readings added to those the day already has, so a second
+    check-in the same day with another temperature keeps both:
+    - `temperature_readings` (a list as `CheckIn.answers()` gives it): each is added; the
+      `temperature_c` beside it is then only their summary, as in `answers()`;
+    - otherwise `temperature_c` is one reading, taken at `temperature_time`: a clock time on
+      the check-in's day in the patient's time zone, an aware datetime, None for "just now"
+      (this submission's moment, when that falls on the check-in's day), or TIME_NOT_KNOWN.
+    A reading already held (same time and value, or a value without time that the day holds)
+    is not added twice. `temperature_c` is stored as the day's highest reading.
+    """
     for name in CheckIn.ANSWER_FIELDS:
+        if name in READING_ANSWER_FIELDS or name == "temperature_c":
+            continue
         value = answers.get(name)
         if name in ("symptoms", "safety"):
             value = dict(value or {})
-        elif name in ("leg_side", "note"):
+        elif name in ("leg_side", "note", "new_numbness_side"):
             value = value or ""
         setattr(checkin, name, value)
+    readings = [dict(entry) for entry in checkin.temperature_readings or []]
+    for entry in _new_readings(checkin, answers, now or timezone.now()):
+        if not _held(readings, entry):
+            readings.append(entry)
+    readings.sort(key=lambda entry: (entry["at"] is not None, entry["at"] or ""))
+    checkin.temperature_readings = readings
+    checkin.temperature_c = max((reading_value(e) for e in readings), default=None)
+
+
+def _new_readings(checkin: CheckIn, answers: dict, now: datetime) -> list[dict]:
+    if answers.get("temperature_readings") is not None:
+        return [reading(reading_time(e), reading_value(e)) for e in answers["temperature_readings"]]
+    if answers.get("temperature_c") is None:
+        return []
+    at = reading_moment(checkin, answers.get("temperature_time"), now)
+    return [reading(at, answers["temperature_c"])]
+
+
+def _held(readings: list[dict], entry: dict) -> bool:
+    value = reading_value(entry)
+    if entry["at"] is None:
+        return any(reading_value(other) == value for other in readings)
+    return any(
+        reading_value(other) == value and reading_time(other) == reading_time(entry)
+        for other in readings
+    )
+
+
+def reading_moment(checkin: CheckIn, when, now: datetime) -> datetime | None:
+    """When a reading was taken, in UTC to the minute (see `set_answers` for `when`).
+
+    None (not known) for TIME_NOT_KNOWN, a time later than `now`, or one off the check-in's
+    day: the form refuses those with a message, and nothing else may store a wrong time.
+    """
+    if when == TIME_NOT_KNOWN or checkin.patient_id is None:
+        return None
+    zone = checkin.patient.zone
+    if isinstance(when, datetime):
+        at = when
+    elif isinstance(when, time):
+        at = datetime.combine(checkin.day, when.replace(tzinfo=None), tzinfo=zone)
+    else:
+        at = now
+    if at.utcoffset() is None:
+        return None
+    at = at.astimezone(UTC).replace(second=0, microsecond=0)
+    if at > now or at.astimezone(zone).date() != checkin.day:
+        return None
+    return at
 
 
 def answers_as_stored(answers: dict) -> dict:
@@ -100,7 +173,7 @@ def _apply(patient, day, answers, by, submission_id, source, notify) -> CheckInR
     now = timezone.now()
     checkin, created = _lock_or_create(patient, day, now)
     before = {} if created else checkin.answers()
-    set_answers(checkin, answers)
+    set_answers(checkin, answers, now)
     checkin.updated_at = now
     checkin.updated_by = by
     checkin.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)

@@ -28,16 +28,27 @@ def acts_now(findings: list[Finding]) -> bool:
     return any(f.level in ACT_NOW_LEVELS for f in findings)
 
 
-def partial_answers(form, existing: CheckIn | None) -> dict:
+def partial_answers(
+    form, existing: CheckIn | None, *, readings: list | None = None, time_default=None
+) -> dict:
     """The answers of an invalid check-in form that passed their own checks, laid over the
-    day's saved answers (or nothing). A field with an error keeps its saved value."""
+    day's saved answers (or nothing). A field with an error keeps its saved value.
+
+    The day's temperature readings stay; the form's new reading is added when both its value
+    and its time passed. `readings`: a diary row's valid readings, added instead of the
+    form's one. `time_default` stands for the reading's time when the form left it empty
+    (see `set_answers`).
+    """
     answers = existing.answers() if existing else dict.fromkeys(ANSWER_FIELDS)
+    # The saved readings stay whatever happens; only a new one is added (set_answers).
+    answers.pop("temperature_readings", None)
+    answers["temperature_c"] = None
     answers["symptoms"] = dict(answers.get("symptoms") or {})
     answers["safety"] = dict(answers.get("safety") or {})
     errors = form.errors  # validates the form first if nobody has
     cleaned = getattr(form, "cleaned_data", {})
     for name in SCALAR_ANSWER_FIELDS:
-        if name in errors or name not in cleaned:
+        if name in errors or name not in cleaned or name == "temperature_c":
             continue
         value = cleaned[name]
         if name in YES_NO_ANSWER_FIELDS:
@@ -56,8 +67,16 @@ def partial_answers(form, existing: CheckIn | None) -> dict:
         if f"symptom_{code}_side" in errors:
             side = answers["symptoms"].get(code, "")
         answers["symptoms"][code] = side
+    if not {"temperature_c", "temperature_time"} & set(errors):
+        answers["temperature_c"] = cleaned.get("temperature_c")
+        answers["temperature_time"] = cleaned.get("temperature_time") or time_default
     if answers.get("temperature_c") is not None and not answers["safety"].get("feverish"):
-        answers["temperature_c"] = None  # the database keeps a temperature only with a fever
+        answers["temperature_c"] = None  # a new reading is taken only with a fever
+    if readings:
+        # A diary row's readings, its `temperature_c` among them (time not known).
+        answers["temperature_readings"] = list(readings)
+    if not answers["safety"].get("new_numbness"):
+        answers["new_numbness_side"] = ""
     if answers.get("leg_side") is None:
         answers["leg_side"] = ""
     if answers.get("note") is None:
@@ -75,6 +94,8 @@ def record_safety_answers(
     submission_id: uuid.UUID | None,
     source: str = Source.FORM,
     notify: bool = True,
+    readings: list | None = None,
+    time_default=None,
 ) -> CheckInResult | None:
     """Record what is valid of an invalid form when it raises an emergency or urgent finding.
 
@@ -82,7 +103,7 @@ def record_safety_answers(
     None when nothing was: the submission raised nothing that must act now.
     """
     existing = patient.checkins.filter(day=day).first()
-    answers = partial_answers(form, existing)
+    answers = partial_answers(form, existing, readings=readings, time_default=time_default)
     with transaction.atomic():
         result = record_checkin(
             patient,

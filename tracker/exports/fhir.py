@@ -119,7 +119,8 @@ def _observation(patient: Patient, ident: uuid.UUID, day: date, category, code) 
 
 
 def checkin_observations(patient: Patient, checkin: CheckIn) -> list[dict[str, Any]]:
-    """Back and leg pain (LOINC 72514-3 with bodySite) and temperature of one check-in."""
+    """Back and leg pain (LOINC 72514-3 with bodySite) and the temperature readings of one
+    check-in."""
     found = []
     for field, (code, display, text) in BODY_SITES.items():
         value = getattr(checkin, field)
@@ -135,13 +136,20 @@ def checkin_observations(patient: Patient, checkin: CheckIn) -> list[dict[str, A
         observation["valueInteger"] = value
         observation["bodySite"] = {"coding": [_coding(SNOMED, code, display)], "text": site_text}
         found.append(observation)
-    if checkin.temperature_c is not None:
-        ident = uuid.uuid5(checkin.public_id, "temperature_c")
+    # Every reading of the day (RF-FEVER), at the time it was taken where that is known.
+    readings = checkin.temperature_readings or []
+    if not readings and checkin.temperature_c is not None:  # a row written around recording
+        readings = [{"at": None, "temperature_c": str(checkin.temperature_c)}]
+    for entry in readings:
+        name = f"temperature_c@{entry['at'] or ''}={entry['temperature_c']}"
+        ident = uuid.uuid5(checkin.public_id, name)
         observation = _observation(
             patient, ident, checkin.day, VITAL_SIGNS, {"coding": [_coding(LOINC, *TEMPERATURE)]}
         )
+        if entry["at"]:
+            observation["effectiveDateTime"] = entry["at"]
         observation["valueQuantity"] = {
-            "value": float(checkin.temperature_c),
+            "value": float(entry["temperature_c"]),
             "unit": "°C",
             "system": UCUM,
             "code": "Cel",

@@ -14,7 +14,7 @@ from django.db.models.functions import Least
 
 from tracker.timeline import DayRecord, Timeline
 
-from .checkins import ANSWER_FIELDS, CheckIn
+from .checkins import ANSWER_FIELDS, CheckIn, day_readings
 from .people import Patient
 from .programmes import ExerciseLog
 from .questionnaires import QuestionnaireResponse
@@ -83,6 +83,8 @@ def _timelines(patients: list[Patient]) -> Iterator[tuple[Patient, Timeline]]:
         if record["temperature_c"] is not None:
             record["temperature_c"] = float(record["temperature_c"])
         record["leg_side"] = record["leg_side"] or ""
+        record["temperature_readings"] = day_readings(record["temperature_readings"])
+        record["new_numbness_side"] = record["new_numbness_side"] or ""
         if pk in exercise:
             record["exercise_done"], record["exercise_prescribed"] = exercise[pk]
         days[patient_id].append(DayRecord(**record))
