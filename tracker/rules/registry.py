@@ -1,9 +1,13 @@
-"""The ordered list of rules and the ways of running them.
+"""The lists of rules, derived from the one registry, and the ways of running them.
+
+Every rule records itself with `@implements` (tracker.rules.definition.RULES) when its family
+module is imported; the lists here are built from that registry in reference order (§3, then
+§4, each in the order of its table), never written out by hand.
 
 `evaluate` runs every rule (§3 and §4) for the flag engine, dashboards and reports;
 `safety_findings_for_day` runs only the §3 red flags, for the response to a check-in;
-`questionnaire_findings_for_day` runs the rules that read questionnaires, for the response to
-a questionnaire.
+`questionnaire_findings_for_day` runs the rules a questionnaire answer decides, for the
+response to a questionnaire.
 """
 
 from __future__ import annotations
@@ -12,59 +16,32 @@ import logging
 from collections.abc import Iterable
 from datetime import date
 
-from tracker.rules import patterns, red_flags
-from tracker.rules.definition import RuleFunction, rule_info
+# Importing the families records their rules in RULES.
+from tracker.rules import patterns, red_flags  # noqa: F401
+from tracker.rules.definition import RULES, RuleFunction, rule_info
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Timeline
 
 logger = logging.getLogger(__name__)
 
+# Every rule, §3 then §4, each in the order of its reference table. A rule recorded after this
+# point is refused (its module must be imported by its family package).
+ALL_RULES: tuple[RuleFunction, ...] = RULES.close()
+
 # §3, in the order of the reference table.
-RED_FLAG_RULES: tuple[RuleFunction, ...] = (
-    red_flags.cauda_equina_bladder,
-    red_flags.cauda_equina_saddle,
-    red_flags.cauda_equina_bowel,
-    red_flags.cauda_equina_sexual,
-    red_flags.bilateral_leg_symptoms,
-    red_flags.new_leg_weakness,
-    red_flags.possible_hematoma,
-    red_flags.chest_pain_breathless,
-    red_flags.calf_pain_swelling,
-    red_flags.fever,
-    red_flags.wound_infection,
-    red_flags.wound_bleeding,
-    red_flags.spinal_fluid_leak,
-    red_flags.new_numbness,
-    red_flags.uncontrolled_pain,
-    red_flags.constipation_on_opioids,
-    red_flags.fall,
-    red_flags.phq9_self_harm,
+RED_FLAG_RULES: tuple[RuleFunction, ...] = tuple(
+    rule for rule in ALL_RULES if rule_info(rule).section == "§3"
 )
 
 # §4, P1 … P12.
-PATTERN_RULES: tuple[RuleFunction, ...] = (
-    patterns.rebound_after_improvement,
-    patterns.new_radiating_pain,
-    patterns.leg_pain_not_improved_at_6_weeks,
-    patterns.function_not_improved_at_12_weeks,
-    patterns.chronic_postsurgical_pain,
-    patterns.pain_specialist_referral,
-    patterns.sustained_high_pain,
-    patterns.low_mood,
-    patterns.low_exercise_adherence,
-    patterns.prolonged_opioid_use,
-    patterns.walking_decline,
-    patterns.check_ins_stopped,
+PATTERN_RULES: tuple[RuleFunction, ...] = tuple(
+    rule for rule in ALL_RULES if rule_info(rule).section == "§4"
 )
 
-ALL_RULES: tuple[RuleFunction, ...] = RED_FLAG_RULES + PATTERN_RULES
-
-# The rules that read questionnaire scores (§3 RF-PHQ9-ITEM9, §4 P4 and P8), in ALL_RULES order.
-_READS_QUESTIONNAIRES = frozenset(
-    {red_flags.phq9_self_harm, patterns.function_not_improved_at_12_weeks, patterns.low_mood}
-)
+# The rules a questionnaire answer decides (RuleInfo.on_questionnaire: §3 RF-PHQ9-ITEM9, §4 P4
+# and P8), in ALL_RULES order.
 QUESTIONNAIRE_RULES: tuple[RuleFunction, ...] = tuple(
-    rule for rule in ALL_RULES if rule in _READS_QUESTIONNAIRES
+    rule for rule in ALL_RULES if rule_info(rule).on_questionnaire
 )
 
 RULES_BY_ID: dict[str, RuleFunction] = {rule_info(rule).rule_id: rule for rule in ALL_RULES}

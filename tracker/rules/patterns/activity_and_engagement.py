@@ -26,7 +26,24 @@ from tracker.trends.series import (
 
 # P9 --------------------------------------------------------------------------------------
 
-ADHERENCE = RuleInfo("P9-ADHERENCE", 1, "§4", "[D]", "Exercise programme not followed")
+ADHERENCE = RuleInfo(
+    rule_id="P9-ADHERENCE",
+    version=1,
+    section="§4",
+    label="[D]",
+    title="Exercise programme not followed",
+    position=9,
+    levels=(Level.REVIEW,),
+    reviewer="physiotherapist",
+    condition=(
+        "Less than 50 % of the prescribed exercise sessions done in each of the last 2 "
+        "complete weeks since surgery, or 50 % or more fewer than in the 2 weeks before. Quiet "
+        "when nothing was prescribed."
+    ),
+    window="The last 2 complete weeks since surgery and the 2 weeks before them.",
+    sources=("A design choice; trials often call 80 % or more adherent.",),
+    reads=("exercise_done", "exercise_prescribed"),
+)
 
 
 @implements(ADHERENCE)
@@ -98,7 +115,24 @@ def low_exercise_adherence(
 
 # P11 -------------------------------------------------------------------------------------
 
-WALKING_DECLINE = RuleInfo("P11-WALKING-DECLINE", 1, "§4", "[D]", "Walking declining")
+WALKING_DECLINE = RuleInfo(
+    rule_id="P11-WALKING-DECLINE",
+    version=1,
+    section="§4",
+    label="[D]",
+    title="Walking declining",
+    position=11,
+    levels=(Level.SOON, Level.REVIEW),
+    reviewer="physiotherapist",
+    condition=(
+        "After week 2, the 7-day mean of walking minutes is 50 % or more below its mean in "
+        "the 2 weeks before: review. Soon when the 7-day mean of leg pain is also 2 or more "
+        "points above its mean in those 2 weeks."
+    ),
+    window="From day 15: the last 7 days against the 2 weeks before them.",
+    sources=("A design choice.",),
+    reads=("walking_minutes", "leg_pain"),
+)
 
 
 @implements(WALKING_DECLINE)
@@ -169,7 +203,23 @@ def walking_decline(timeline: Timeline, as_of: date, thresholds: Thresholds) -> 
 
 # v2: counts fully missed days (the day of the run is not over, so not yet missed); evidence
 # gains `missed_days`.
-SILENCE = RuleInfo("P12-SILENCE", 2, "§4", "[D]", "No recent check-in")
+SILENCE = RuleInfo(
+    rule_id="P12-SILENCE",
+    version=2,
+    section="§4",
+    label="[D]",
+    title="No recent check-in",
+    position=12,
+    levels=(Level.REVIEW,),
+    condition=(
+        "No check-in for 3 or more whole days in the first 6 weeks, or 7 or more later. The "
+        "patient gets a friendly reminder first; the care team's flag follows a day later if "
+        "the silence goes on."
+    ),
+    window="The days since the last check-in (or since surgery).",
+    sources=("A design choice; a patient who stops logging is itself a warning sign.",),
+    reads=("day",),
+)
 
 
 def missed_days(timeline: Timeline, as_of: date) -> tuple[date | None, date, int]:

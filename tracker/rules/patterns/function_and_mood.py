@@ -22,7 +22,25 @@ from tracker.trends.series import (
 # P4 --------------------------------------------------------------------------------------
 
 FUNCTION_NO_MCID_12W = RuleInfo(
-    "P4-FUNCTION-NO-MCID-12W", 1, "§4", "[E]", "Function not meaningfully better at 12 weeks"
+    rule_id="P4-FUNCTION-NO-MCID-12W",
+    version=1,
+    section="§4",
+    label="[E]",
+    title="Function not meaningfully better at 12 weeks",
+    position=4,
+    levels=(Level.REVIEW,),
+    reviewer="surgeon and physiotherapist",
+    condition=(
+        "At week 12 the ODI (or the PEG where there is no ODI) has fallen by less than 30 % "
+        "from its baseline."
+    ),
+    window="Day 84, give or take 7 days: the latest ODI or PEG against its baseline.",
+    sources=(
+        "Fritsch et al., Eur Spine J 2017, and SPORT: most of the gain comes within 3 months.",
+        "Ostelo et al., Spine 2008: a 30 % change in ODI is meaningful.",
+    ),
+    questionnaires=("odi", "peg"),
+    on_questionnaire=True,
 )
 
 
@@ -105,7 +123,29 @@ def function_not_improved_at_12_weeks(
 
 # v2: a positive PHQ-2 alone is an offer to the patient (offer-only finding); the care team is
 # notified by PHQ-9 >= 10, a PHQ-9 rise >= 5, or an offered PHQ-9 unanswered for 7 days.
-DEPRESSION = RuleInfo("P8-DEPRESSION", 2, "§4", "[E]", "Low mood")
+DEPRESSION = RuleInfo(
+    rule_id="P8-DEPRESSION",
+    version=2,
+    section="§4",
+    label="[E]",
+    title="Low mood",
+    position=8,
+    levels=(Level.REVIEW,),
+    condition=(
+        "A PHQ-2 of 3 or more offers the patient the PHQ-9 (for the patient only). The care "
+        "team is told when the latest PHQ-9 is 10 or more, or 5 or more above the lowest "
+        "earlier PHQ-9, or when an offered PHQ-9 is still unanswered 7 days after the PHQ-2 "
+        "(a design choice). Item 9 is RF-PHQ9-ITEM9's."
+    ),
+    window="Every PHQ-2 and PHQ-9 since surgery; the latest of each decides.",
+    sources=(
+        "Kroenke et al., J Gen Intern Med 2001: a PHQ-9 of 10 or more marks moderate depression.",
+        "Kroenke et al., Med Care 2003: a PHQ-2 of 3 or more (sensitivity 83 %, specificity 92 %).",
+        "Löwe et al., Med Care 2004: a change of 5 PHQ-9 points is meaningful.",
+    ),
+    questionnaires=("phq2", "phq9"),
+    on_questionnaire=True,
+)
 
 # [D] (design choice, not yet in the reference row P8): an offered PHQ-9 still unanswered this
 # many days after the positive PHQ-2 notifies the care team.

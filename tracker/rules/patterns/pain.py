@@ -37,7 +37,30 @@ from tracker.trends.series import (
 # P1 --------------------------------------------------------------------------------------
 
 REBOUND = RuleInfo(
-    "P1-REBOUND", 1, "§4", "MCID [E], window [D]", "Pain rising again after improving"
+    rule_id="P1-REBOUND",
+    version=1,
+    section="§4",
+    label="MCID [E], window [D]",
+    title="Pain rising again after improving",
+    position=1,
+    levels=(Level.SOON, Level.REVIEW),
+    condition=(
+        "After day 14, the 7-day mean of back or leg pain has been at least 2 points and at "
+        "least 30 % above its lowest 7-day mean since surgery on each of the last 5 days: "
+        "review. Soon when leg pain leads the rise, or with any nerve symptom or answer in "
+        "the last 7 days."
+    ),
+    window="From day 15: the 7-day means since surgery, and the last 7 days for nerve signs.",
+    sources=(
+        "Ostelo et al., Spine 2008: a change of 2 points or 30 % in pain is meaningful. The "
+        "5-day window is a design choice.",
+    ),
+    reads=(
+        "back_pain",
+        "leg_pain",
+        *sorted(NEUROLOGICAL_SYMPTOMS),
+        *sorted(NEUROLOGICAL_ANSWERS),
+    ),
 )
 
 
@@ -137,7 +160,35 @@ def rebound_after_improvement(
 
 # v2: the quiet days are counted back from the first high day, not from the 5-day window.
 NEW_RADIATING = RuleInfo(
-    "P2-NEW-RADIATING", 2, "§4", "[E] recurrence 5-15 %; 14 days [D]", "New radiating leg pain"
+    rule_id="P2-NEW-RADIATING",
+    version=2,
+    section="§4",
+    label="[E] recurrence 5-15 %; 14 days [D]",
+    title="New radiating leg pain",
+    position=2,
+    levels=(Level.URGENT, Level.SOON),
+    condition=(
+        "Leg pain of 1 or less for 14 days, then 4 or more on 3 of the last 5 days; or pain "
+        "shooting down a leg ticked again after 14 recorded days without it: soon (a possible "
+        "recurrent disc herniation). Urgent with leg weakness or numbness in those 5 days."
+    ),
+    window=(
+        "The last 5 days and the 14 days before the first high day (with the §4 share of "
+        "days recorded)."
+    ),
+    sources=(
+        "A disc herniates again in 5 to 15 % of patients (the reference names no single "
+        "source). The 14 quiet days are a design choice.",
+    ),
+    reads=(
+        "leg_pain",
+        "radiating_pain",
+        "leg_weakness",
+        "numbness_tingling",
+        "new_leg_weakness",
+        "legs_cannot_move",
+        "new_numbness",
+    ),
 )
 _WEAKNESS_NUMBNESS_SYMPTOMS = frozenset({"leg_weakness", "numbness_tingling"})
 _WEAKNESS_NUMBNESS_ANSWERS = frozenset({"new_leg_weakness", "legs_cannot_move", "new_numbness"})
@@ -254,7 +305,26 @@ def new_radiating_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) 
 # v2: without a pre-operative value, the baseline is the mean of the first 3 recorded days of
 # post-operative days 1-14 (`daily_baseline`), not of days 1-3 only.
 LEG_NO_MCID_6W = RuleInfo(
-    "P3-LEG-NO-MCID-6W", 2, "§4", "[E]", "Leg pain not meaningfully better at 6 weeks"
+    rule_id="P3-LEG-NO-MCID-6W",
+    version=2,
+    section="§4",
+    label="[E]",
+    title="Leg pain not meaningfully better at 6 weeks",
+    position=3,
+    levels=(Level.REVIEW,),
+    reviewer="surgeon",
+    condition=(
+        "At week 6 the 7-day mean of leg pain has fallen by less than 30 % and by less than "
+        "2 points from baseline. Baseline: the pre-operative value, else the mean of the first "
+        "3 recorded days in post-operative days 1 to 14. Quiet when there is no leg pain to "
+        "relieve (a mean of 1 or less) or no baseline."
+    ),
+    window="Day 42, give or take 3 days: the 7-day mean of leg pain.",
+    sources=(
+        "BASS 2011: 91 % have leg-pain relief by 6 weeks, and later improvement is unlikely.",
+        "Ostelo et al., Spine 2008: a change of 2 points or 30 % in pain is meaningful.",
+    ),
+    reads=("leg_pain", "baseline_leg_pain"),
 )
 
 
@@ -305,7 +375,26 @@ def leg_pain_not_improved_at_6_weeks(
 # P5, P6 ----------------------------------------------------------------------------------
 
 CHRONIC_POSTSURGICAL = RuleInfo(
-    "P5-CHRONIC-POSTSURGICAL", 1, "§4", "[E]", "Possible chronic post-surgical pain"
+    rule_id="P5-CHRONIC-POSTSURGICAL",
+    version=1,
+    section="§4",
+    label="[E]",
+    title="Possible chronic post-surgical pain",
+    position=5,
+    levels=(Level.REVIEW,),
+    condition=(
+        "From 3 months after surgery, the 7-day mean of back or leg pain is 4 or more, or P4 "
+        "found function not meaningfully better at week 12: possible chronic post-surgical "
+        "pain (persistent spinal pain syndrome type 2)."
+    ),
+    window="From day 90: the 7-day means of pain, and the week-12 ODI or PEG (as P4).",
+    sources=(
+        "Schug et al., Pain 2019: ICD-11 chronic post-surgical pain is pain 3 months or more "
+        "after surgery (MG30.21).",
+        "Christelis et al., Pain Med 2021: the name persistent spinal pain syndrome type 2.",
+    ),
+    reads=("back_pain", "leg_pain"),
+    questionnaires=("odi", "peg"),
 )
 
 
@@ -357,7 +446,23 @@ def chronic_postsurgical_pain(
 
 
 PAIN_SPECIALIST = RuleInfo(
-    "P6-PAIN-SPECIALIST", 1, "§4", "[E]", "Consider specialist pain assessment"
+    rule_id="P6-PAIN-SPECIALIST",
+    version=1,
+    section="§4",
+    label="[E]",
+    title="Consider specialist pain assessment",
+    position=6,
+    levels=(Level.REVIEW,),
+    condition=(
+        "From 6 months after surgery, the 7-day mean of back or leg pain is 5 or more: "
+        "consider specialist pain assessment."
+    ),
+    window="From day 180: the 7-day means of back and leg pain.",
+    sources=(
+        "NICE TA159: pain of 50/100 or more for 6 months or more is the bar for spinal cord "
+        "stimulation.",
+    ),
+    reads=("back_pain", "leg_pain"),
 )
 
 
@@ -389,7 +494,20 @@ def pain_specialist_referral(
 # P7 --------------------------------------------------------------------------------------
 
 SUSTAINED_HIGH = RuleInfo(
-    "P7-SUSTAINED-HIGH", 1, "§4", "[E] severity, window [D]", "Sustained severe pain"
+    rule_id="P7-SUSTAINED-HIGH",
+    version=1,
+    section="§4",
+    label="[E] severity, window [D]",
+    title="Sustained severe pain",
+    position=7,
+    levels=(Level.SOON,),
+    condition="After day 14, back or leg pain of 7 or more on at least 5 of the last 7 days.",
+    window="From day 15: the last 7 days.",
+    sources=(
+        "Pain of 7 to 10 out of 10 is severe (the reference names no single source). The "
+        "5-of-7-days window is a design choice.",
+    ),
+    reads=("back_pain", "leg_pain"),
 )
 
 
@@ -420,7 +538,22 @@ def sustained_high_pain(timeline: Timeline, as_of: date, thresholds: Thresholds)
 
 # P10 -------------------------------------------------------------------------------------
 
-OPIOID_PROLONGED = RuleInfo("P10-OPIOID-PROLONGED", 2, "§4", "[E]", "Prolonged opioid use")
+OPIOID_PROLONGED = RuleInfo(
+    rule_id="P10-OPIOID-PROLONGED",
+    version=2,
+    section="§4",
+    label="[E]",
+    title="Prolonged opioid use",
+    position=10,
+    levels=(Level.REVIEW,),
+    condition=(
+        "An opioid taken on 50 % or more of the recorded days between day 90 and day 180; "
+        "checked from day 90 on the days recorded so far, once there are enough of them."
+    ),
+    window="Days 90 to 180 after surgery.",
+    sources=("Goyal et al.: persistent opioid use is defined over days 90 to 180.",),
+    reads=("opioid_doses",),
+)
 
 
 @implements(OPIOID_PROLONGED)

@@ -11,7 +11,25 @@ from tracker.rules.red_flags.answers import (
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Level, Timeline
 
-CHEST = RuleInfo("RF-CHEST", 1, "§3", "[E]", "Chest pain or sudden breathlessness")
+CHEST = RuleInfo(
+    rule_id="RF-CHEST",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Chest pain or sudden breathlessness",
+    position=8,
+    levels=(Level.EMERGENCY,),
+    condition=(
+        "The patient answers yes to chest pain, sudden breathlessness or coughing up blood "
+        "(a possible clot in the lung)."
+    ),
+    window="The day's check-in.",
+    sources=(
+        "Discharge instructions after laminectomy: these are signs of a possible pulmonary "
+        "embolism.",
+    ),
+    reads=("chest_pain_breathless",),
+)
 
 
 @implements(CHEST)
@@ -31,7 +49,25 @@ def chest_pain_breathless(timeline: Timeline, as_of: date, thresholds: Threshold
     )
 
 
-CALF = RuleInfo("RF-CALF", 1, "§3", "[E]", "Calf pain or swelling")
+CALF = RuleInfo(
+    rule_id="RF-CALF",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Calf pain or swelling",
+    position=9,
+    levels=(Level.URGENT,),
+    condition=(
+        "The patient answers yes to pain, swelling or redness in one calf (a possible deep "
+        "vein thrombosis)."
+    ),
+    window="The day's check-in.",
+    sources=(
+        "Pain, swelling or redness of one calf is a sign of deep vein thrombosis; the "
+        "reference names no single source for this row.",
+    ),
+    reads=("calf_pain_swelling",),
+)
 
 
 @implements(CALF)

@@ -135,7 +135,29 @@ def _unmeasured_fever(record: DayRecord) -> bool:
 
 # v2: timed readings (`DayRecord.temperature_readings`), two raised readings on the same day,
 # "within 24 hours" measured between reading times where both are known.
-FEVER = RuleInfo("RF-FEVER", 2, "§3", "[E] 38.0 °C; repeat 37.8 °C [D]", "Fever")
+FEVER = RuleInfo(
+    rule_id="RF-FEVER",
+    version=2,
+    section="§3",
+    label="[E] 38.0 °C; repeat 37.8 °C [D]",
+    title="Fever",
+    position=10,
+    levels=(Level.URGENT, Level.SOON),
+    condition=(
+        "A temperature of 38.0 °C or more, or two readings of 37.8 °C or more within 24 hours, "
+        "one of them that day: urgent. Feeling feverish with no temperature recorded: soon, "
+        "and the patient is asked to measure it, so a yes is never ignored."
+    ),
+    window=(
+        "The day's check-in; for a second raised reading, the readings of the 2 days before "
+        "that fall within 24 hours of it."
+    ),
+    sources=(
+        "Discharge sheets use 38.0 °C (some 38.3 to 38.6 °C). Two readings of 37.8 °C is a "
+        "design choice.",
+    ),
+    reads=("feverish", "temperature_c", "temperature_readings"),
+)
 
 
 @implements(FEVER)
@@ -189,7 +211,27 @@ def fever(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Findi
 
 
 # v2: "with fever" follows RF-FEVER v2 (`fever_evidence`).
-WOUND = RuleInfo("RF-WOUND", 2, "§3", "[E]", "Signs of wound infection")
+WOUND = RuleInfo(
+    rule_id="RF-WOUND",
+    version=2,
+    section="§3",
+    label="[E]",
+    title="Signs of wound infection",
+    position=11,
+    levels=(Level.URGENT, Level.REVIEW),
+    condition=(
+        "After post-operative day 2: spreading redness or warmth, pus, cloudy or smelly "
+        "drainage, or the wound opening: urgent, said to be more pressing with a fever "
+        "(RF-FEVER). On days 0 to 2, when some redness is part of healing, the answer goes to "
+        "the care team for review rather than being dropped."
+    ),
+    window="The day's check-in, and RF-FEVER's readings for the fever.",
+    sources=(
+        "These are the signs of a surgical site infection; the reference names no single "
+        "source for this row.",
+    ),
+    reads=("wound_infection_signs", "temperature_c", "temperature_readings"),
+)
 
 
 @implements(WOUND)
@@ -239,7 +281,22 @@ def wound_infection(timeline: Timeline, as_of: date, thresholds: Thresholds) -> 
     return [WOUND.finding(Level.URGENT, noticed, explanation, evidence)]
 
 
-WOUND_BLEED = RuleInfo("RF-WOUND-BLEED", 1, "§3", "[E]", "Wound bleeding")
+WOUND_BLEED = RuleInfo(
+    rule_id="RF-WOUND-BLEED",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Wound bleeding",
+    position=12,
+    levels=(Level.EMERGENCY, Level.URGENT),
+    condition=(
+        "Blood soaked through the dressing: urgent. Bleeding that does not stop with firm "
+        "pressure: emergency."
+    ),
+    window="The day's check-in.",
+    sources=("The reference names no single source for this row.",),
+    reads=("wound_bleeding", "bleeding_not_stopping"),
+)
 
 
 @implements(WOUND_BLEED)
@@ -269,7 +326,31 @@ def wound_bleeding(timeline: Timeline, as_of: date, thresholds: Thresholds) -> l
 
 
 # v2: "with fever" follows RF-FEVER v2 (`fever_evidence`, timed readings count as measured).
-CSF = RuleInfo("RF-CSF", 2, "§3", "[E]", "Possible spinal fluid leak")
+CSF = RuleInfo(
+    rule_id="RF-CSF",
+    version=2,
+    section="§3",
+    label="[E]",
+    title="Possible spinal fluid leak",
+    position=13,
+    levels=(Level.EMERGENCY, Level.URGENT),
+    condition=(
+        "A headache that is worse sitting or standing and eases lying flat, or clear watery "
+        "fluid from the wound: urgent (a possible leak of spinal fluid). An emergency with a "
+        "fever (RF-FEVER, or feeling feverish with no reading); a stiff neck or confusion is "
+        "an emergency on its own (possible meningitis)."
+    ),
+    window="The day's check-in, and RF-FEVER's readings for the fever.",
+    sources=("Khan et al.: a delayed spinal fluid leak starts on average around day 17.",),
+    reads=(
+        "positional_headache",
+        "clear_wound_fluid",
+        "stiff_neck_or_confusion",
+        "feverish",
+        "temperature_c",
+        "temperature_readings",
+    ),
+)
 
 
 @implements(CSF)

@@ -39,16 +39,72 @@ _CES_EXPLAINED = (
 )
 
 CES_BLADDER = RuleInfo(
-    "RF-CES-BLADDER", 1, "§3", "[E]", "Possible cauda equina syndrome: bladder change"
+    rule_id="RF-CES-BLADDER",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Possible cauda equina syndrome: bladder change",
+    position=1,
+    levels=(Level.EMERGENCY,),
+    condition=(
+        "The patient answers yes to a new change in the bladder: new trouble starting or "
+        "stopping urine, being unable to pass urine, new leaking, or not feeling when the "
+        "bladder is full."
+    ),
+    window="The day's check-in.",
+    sources=(
+        "NHS cauda equina syndrome leaflets: bladder change is a warning sign.",
+        "GIRFT National Suspected Cauda Equina Syndrome Pathway (2023): emergency MRI within "
+        "4 hours.",
+    ),
+    reads=("bladder_change",),
 )
 CES_SADDLE = RuleInfo(
-    "RF-CES-SADDLE", 1, "§3", "[E]", "Possible cauda equina syndrome: saddle numbness"
+    rule_id="RF-CES-SADDLE",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Possible cauda equina syndrome: saddle numbness",
+    position=2,
+    levels=(Level.EMERGENCY,),
+    condition=(
+        "The patient answers yes to numbness or pins and needles between the legs, in the "
+        "genitals or around the back passage (the saddle area)."
+    ),
+    window="The day's check-in.",
+    sources=CES_BLADDER.sources,
+    reads=("saddle_numbness",),
 )
 CES_BOWEL = RuleInfo(
-    "RF-CES-BOWEL", 1, "§3", "[E]", "Possible cauda equina syndrome: loss of bowel control"
+    rule_id="RF-CES-BOWEL",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Possible cauda equina syndrome: loss of bowel control",
+    position=3,
+    levels=(Level.EMERGENCY,),
+    condition=(
+        "The patient answers yes to being unable to control the bowels, or to not feeling a "
+        "stool pass."
+    ),
+    window="The day's check-in.",
+    sources=CES_BLADDER.sources,
+    reads=("bowel_control_loss",),
 )
 CES_SEXUAL = RuleInfo(
-    "RF-CES-SEXUAL", 1, "§3", "[E]", "Possible cauda equina syndrome: sexual function loss"
+    rule_id="RF-CES-SEXUAL",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Possible cauda equina syndrome: sexual function loss",
+    position=4,
+    levels=(Level.EMERGENCY,),
+    condition=(
+        "The patient answers yes to a new loss of sexual function or new numbness of the genitals."
+    ),
+    window="The day's check-in.",
+    sources=("NHS cauda equina syndrome leaflets: new sexual dysfunction is a warning sign.",),
+    reads=("sexual_function_loss",),
 )
 
 
@@ -117,7 +173,33 @@ def cauda_equina_sexual(timeline: Timeline, as_of: date, thresholds: Thresholds)
     )
 
 
-BILATERAL = RuleInfo("RF-BILATERAL", 1, "§3", "[E]", "Symptoms in both legs")
+BILATERAL = RuleInfo(
+    rule_id="RF-BILATERAL",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Symptoms in both legs",
+    position=5,
+    levels=(Level.EMERGENCY, Level.URGENT),
+    condition=(
+        "Leg pain of 4 or more in both legs (the painful side answered as both), or numbness, "
+        "pins and needles or weakness that between them cover both legs: urgent. An emergency "
+        "when the same check-in also has a cauda equina answer (bladder, saddle, bowel or "
+        "sexual function)."
+    ),
+    window="The day's check-in.",
+    sources=(
+        "Pain or numbness in both legs (bilateral sciatica) is a warning sign of cauda equina "
+        "syndrome; the reference names no single source for this row.",
+    ),
+    reads=(
+        "leg_pain",
+        "leg_side",
+        "numbness_tingling",
+        "leg_weakness",
+        *sorted(CAUDA_EQUINA_ANSWERS),
+    ),
+)
 
 
 @implements(BILATERAL)
@@ -180,7 +262,26 @@ def bilateral_leg_symptoms(
     return [BILATERAL.finding(Level.URGENT, noticed, explanation, [evidence])]
 
 
-WEAKNESS_NEW = RuleInfo("RF-WEAKNESS-NEW", 1, "§3", "[E]", "New or worsening leg weakness")
+WEAKNESS_NEW = RuleInfo(
+    rule_id="RF-WEAKNESS-NEW",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="New or worsening leg weakness",
+    position=6,
+    levels=(Level.EMERGENCY, Level.URGENT),
+    condition=(
+        "A leg newly weak or weaker, a foot that catches or drags (foot drop), or a fall "
+        "because a leg gave way: urgent. A leg that suddenly became very weak, or legs that "
+        "cannot be moved: emergency."
+    ),
+    window="The day's check-in.",
+    sources=(
+        "Discharge instructions after laminectomy (eMedicineHealth, MyMichigan) list new or "
+        "worsening leg weakness as a warning sign.",
+    ),
+    reads=("new_leg_weakness", "legs_cannot_move"),
+)
 
 
 @implements(WEAKNESS_NEW)
@@ -211,7 +312,31 @@ def new_leg_weakness(timeline: Timeline, as_of: date, thresholds: Thresholds) ->
 
 
 HEMATOMA = RuleInfo(
-    "RF-HEMATOMA", 1, "§3", "[E] (onset, lead symptom) thresholds [D]", "Possible spinal hematoma"
+    rule_id="RF-HEMATOMA",
+    version=1,
+    section="§3",
+    label="[E] (onset, lead symptom) thresholds [D]",
+    title="Possible spinal hematoma",
+    position=7,
+    levels=(Level.EMERGENCY,),
+    condition=(
+        "In the first 7 days after surgery, back pain 3 or more points above the mean of the "
+        "3 days before, or back pain of 8 or more, together with new numbness, saddle "
+        "numbness, new or sudden leg weakness or a bladder change on the same check-in."
+    ),
+    window="Post-operative days 0 to 7: the day's check-in and the 3 days before it.",
+    sources=(
+        "Anno et al., Spine 2019: a spinal epidural hematoma starts within days 0 to 7 and "
+        "severe pain is its lead symptom. The pain thresholds are a design choice.",
+    ),
+    reads=(
+        "back_pain",
+        "new_numbness",
+        "saddle_numbness",
+        "new_leg_weakness",
+        "legs_cannot_move",
+        "bladder_change",
+    ),
 )
 
 
@@ -270,7 +395,31 @@ def possible_hematoma(timeline: Timeline, as_of: date, thresholds: Thresholds) -
 
 
 # v2: reads the side asked with the answer (`DayRecord.new_numbness_side`).
-NUMB_NEW = RuleInfo("RF-NUMB-NEW", 2, "§3", "[E]", "New or spreading numbness")
+NUMB_NEW = RuleInfo(
+    rule_id="RF-NUMB-NEW",
+    version=2,
+    section="§3",
+    label="[E]",
+    title="New or spreading numbness",
+    position=14,
+    levels=(Level.EMERGENCY, Level.URGENT),
+    condition=(
+        "New or spreading numbness in a leg or foot: urgent. An emergency when it is in both "
+        "legs (the side asked with the answer, or the numbness symptom ticked on both sides) "
+        "or comes with a cauda equina answer."
+    ),
+    window="The day's check-in.",
+    sources=(
+        "New numbness after spinal surgery needs the surgical team the same day; the "
+        "reference names no single source for this row.",
+    ),
+    reads=(
+        "new_numbness",
+        "new_numbness_side",
+        "numbness_tingling",
+        *sorted(CAUDA_EQUINA_ANSWERS),
+    ),
+)
 
 
 def _side(value: object) -> str:

@@ -31,7 +31,32 @@ def _max_pain(record: DayRecord) -> float | None:
 
 # v2: urgent when any day of the run reached >= 9, not only today.
 PAIN_UNCONTROLLED = RuleInfo(
-    "RF-PAIN-UNCONTROLLED", 2, "§3", "[E] numbers [D]", "Severe pain not controlled by medicine"
+    rule_id="RF-PAIN-UNCONTROLLED",
+    version=2,
+    section="§3",
+    label="[E] numbers [D]",
+    title="Severe pain not controlled by medicine",
+    position=15,
+    levels=(Level.URGENT, Level.SOON),
+    condition=(
+        "Back or leg pain of 8 or more on 2 days in a row while taking painkillers: soon. "
+        "Urgent when the pain reached 9 or more on one of those days, or with a new "
+        "neurological answer that day. Quiet only when the patient answered that no "
+        "painkiller at all was taken on one of those days."
+    ),
+    window="The day's check-in and the day before.",
+    sources=(
+        "Discharge advice: severe pain not helped by medicine means calling the surgeon "
+        "within 24 hours. The numbers are a design choice.",
+    ),
+    reads=(
+        "back_pain",
+        "leg_pain",
+        "opioid_doses",
+        "took_other_painkillers",
+        "took_nerve_pain_medicine",
+        *sorted(NEUROLOGICAL_ANSWERS),
+    ),
 )
 
 
@@ -103,7 +128,25 @@ def uncontrolled_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) -
     return [PAIN_UNCONTROLLED.finding(Level.SOON, noticed, explanation, evidence)]
 
 
-CONSTIPATION = RuleInfo("RF-CONSTIPATION", 1, "§3", "[E]", "Constipation while taking opioids")
+CONSTIPATION = RuleInfo(
+    rule_id="RF-CONSTIPATION",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="Constipation while taking opioids",
+    position=16,
+    levels=(Level.SOON,),
+    condition=(
+        "No bowel movement for 3 days or more (the constipation symptom) while taking "
+        "opioids: an opioid dose on any of the last 3 days."
+    ),
+    window="The day's check-in and the 2 days before it.",
+    sources=(
+        "The reference names no single source for the 3 days; MyMichigan's discharge "
+        "instructions use 4 to 5 days.",
+    ),
+    reads=("constipation", "opioid_doses"),
+)
 
 
 @implements(CONSTIPATION)
@@ -133,7 +176,19 @@ def constipation_on_opioids(
     return [CONSTIPATION.finding(Level.SOON, noticed, explanation, evidence)]
 
 
-FALL = RuleInfo("RF-FALL", 1, "§3", "[E]", "A fall")
+FALL = RuleInfo(
+    rule_id="RF-FALL",
+    version=1,
+    section="§3",
+    label="[E]",
+    title="A fall",
+    position=17,
+    levels=(Level.URGENT, Level.SOON),
+    condition="A fall: soon. Urgent together with a new neurological answer that day.",
+    window="The day's check-in.",
+    sources=("The reference names no single source for this row.",),
+    reads=("fall", *sorted(NEUROLOGICAL_ANSWERS)),
+)
 
 
 @implements(FALL)
@@ -157,7 +212,25 @@ def fall(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Findin
 
 
 PHQ9_ITEM9 = RuleInfo(
-    "RF-PHQ9-ITEM9", 2, "§3", "[D] (local escalation route)", "Thoughts of self-harm (PHQ-9 item 9)"
+    rule_id="RF-PHQ9-ITEM9",
+    version=2,
+    section="§3",
+    label="[D] (local escalation route)",
+    title="Thoughts of self-harm (PHQ-9 item 9)",
+    position=18,
+    levels=(Level.URGENT,),
+    condition=(
+        "Item 9 of a PHQ-9 (thoughts of being better off dead or of self-harm) scored above 0, "
+        "also when the rest of the questionnaire was left unfinished. Crisis-line numbers are "
+        "shown to the patient at once; it is never silent."
+    ),
+    window="PHQ-9 answers of the last 14 days.",
+    sources=(
+        "PHQ-9: Kroenke et al., J Gen Intern Med 2001. The escalation route is a local design "
+        "choice.",
+    ),
+    questionnaires=("phq9",),
+    on_questionnaire=True,
 )
 
 
