@@ -2,7 +2,9 @@
 
 Use `evaluate` for everything, `safety_findings_for_day` for the check-in response and
 `questionnaire_findings_for_day` for the questionnaire response; all live in
-`tracker.rules.registry`.
+`tracker.rules.registry`, with the lists of rules it derives from the rules that recorded
+themselves with `@implements` (tracker.rules.definition). docs/clinical-rules.md describes
+every rule from the same metadata (`manage.py clinical_rules`).
 """
 
 from tracker.rules.registry import (
