@@ -1,5 +1,6 @@
-"""Exports of a patient's record for the care team (PDF, CSV, FHIR) and of the clinic's
-cohort for the clinic admin. Every export writes access-log rows ("export:<format>")."""
+"""Exports of a patient's record for the care team (PDF, CSV, FHIR) and of the cohort:
+identified for clinicians, pseudonymised for the clinic admin. Every export writes access-log
+rows ("export:<format>")."""
 
 from __future__ import annotations
 
@@ -8,18 +9,29 @@ from itertools import batched
 
 from django import forms
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from tracker.auth.access import get_patient, patients_administered_by, record_list_access
-from tracker.auth.roles import care_staff_required, clinic_admin_required
+from tracker.auth.access import (
+    get_patient,
+    patients_administered_by,
+    patients_visible_to,
+    record_list_access,
+)
+from tracker.auth.roles import care_staff_required, clinic_admin_required, role_required
 from tracker.charts.figures import Period
 from tracker.exports.content import build_report
-from tracker.exports.csv_export import cohort_lines, patient_diary_lines
+from tracker.exports.csv_export import (
+    cohort_lines,
+    patient_diary_lines,
+    pseudonymised_cohort_lines,
+)
 from tracker.exports.fhir import patient_bundle
 from tracker.exports.pdf import DEFAULT_PAPER, render_pdf
+from tracker.models import Role
 
 ACCESS_LOG_BATCH = 500
 
@@ -107,16 +119,40 @@ def checkins_csv(request, patient_id):
     return attachment(response, f"laminar-checkins-{patient.public_id}.csv")
 
 
+def cohort_csv(request):
+    """The cohort, one row per patient-day: ?pseudonymise=1 is the clinic admin's file
+    (tracker.exports.csv_export.PSEUDONYMISED_COLUMNS); without it, names, dates and notes, for
+    a clinician and only of the patients whose care team they are on."""
+    if request.GET.get("pseudonymise") == "1":
+        return pseudonymised_cohort_csv(request)
+    return identified_cohort_csv(request)
+
+
 @clinic_admin_required
 @require_GET
-def cohort_csv(request):
-    """Every check-in of the clinic's patients; ?pseudonymise=1 for codes instead of names."""
-    pseudonymise = request.GET.get("pseudonymise") == "1"
-    action = "export:cohort-csv" + (" (pseudonymised)" if pseudonymise else "")
-    patients = patients_administered_by(request.user).only("id", "public_id").order_by("id")
-    for batch in batched(patients.iterator(chunk_size=ACCESS_LOG_BATCH), ACCESS_LOG_BATCH):
-        record_list_access(request, batch, action)
-    lines = cohort_lines(request.user.clinic, pseudonymise=pseudonymise)
+def pseudonymised_cohort_csv(request):
+    patients = patients_administered_by(request.user)
+    log_cohort_access(request, patients, "export:cohort-csv (pseudonymised)")
+    lines = pseudonymised_cohort_lines(patients)
     response = StreamingHttpResponse(lines, content_type="text/csv")
-    suffix = "-pseudonymised" if pseudonymise else ""
-    return attachment(response, f"laminar-cohort{suffix}-{request.user.clinic.local_date()}.csv")
+    filename = f"laminar-cohort-pseudonymised-{request.user.clinic.local_date()}.csv"
+    return attachment(response, filename)
+
+
+@role_required(Role.CLINICIAN, Role.ADMIN)
+@require_GET
+def identified_cohort_csv(request):
+    if request.user.role == Role.ADMIN:
+        # The admin knows the export exists (they download its pseudonymised form): say why.
+        return render(request, "tracker/clinic/cohort_identified_refused.html", status=403)
+    patients = patients_visible_to(request.user)
+    log_cohort_access(request, patients, "export:cohort-csv")
+    response = StreamingHttpResponse(cohort_lines(patients), content_type="text/csv")
+    return attachment(response, f"laminar-cohort-{request.user.clinic.local_date()}.csv")
+
+
+def log_cohort_access(request, patients, action: str) -> None:
+    """One access-log row per patient in the file, written before any row is sent."""
+    rows = patients.only("id", "public_id").order_by("id")
+    for batch in batched(rows.iterator(chunk_size=ACCESS_LOG_BATCH), ACCESS_LOG_BATCH):
+        record_list_access(request, batch, action)
