@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -22,7 +23,12 @@ from django.utils.crypto import salted_hmac
 
 from tracker.checkins.diary_import import COLUMNS
 from tracker.models import CheckIn, Patient
-from tracker.models.checkins import ANSWER_FIELDS, SCALAR_ANSWER_FIELDS, YES_NO_ANSWER_FIELDS
+from tracker.models.checkins import (
+    ANSWER_FIELDS,
+    SCALAR_ANSWER_FIELDS,
+    YES_NO_ANSWER_FIELDS,
+    reading_time,
+)
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,19 +71,44 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def answers_cell(symptoms: dict, safety: dict) -> str:
-    """The import's `answers` cell: symptoms (sided as code:side) then "yes" safety answers."""
+def answers_cell(symptoms: dict, safety: dict, new_numbness_side: str = "") -> str:
+    """The import's `answers` cell: symptoms (sided as code:side) then "yes" safety answers,
+    new numbness with its side (`new_numbness:both`) where one was given."""
     codes = [f"{code}:{side}" if side else code for code, side in sorted((symptoms or {}).items())]
-    codes += sorted(code for code, yes in (safety or {}).items() if yes)
+    sides = {"new_numbness": new_numbness_side or ""}
+    codes += sorted(
+        f"{code}:{sides[code]}" if sides.get(code) else code
+        for code, yes in (safety or {}).items()
+        if yes
+    )
     return ";".join(codes)
 
 
-def diary_row(values: dict) -> dict[str, object]:
-    """One check-in (a dict of CHECKIN_VALUES) as a row of the import format."""
+def readings_cell(readings: list | None, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """The import's `temperature_readings` cell: `38.1@08:30` (clock time in `zone`), or with
+    no zone the full UTC time (`38.1@2026-11-27T08:30:00+00:00`); `38.1` when not known."""
+    cells = []
+    for entry in readings or []:
+        at = reading_time(entry)
+        if at is None:
+            cells.append(entry["temperature_c"])
+        elif zone is not None:
+            cells.append(f"{entry['temperature_c']}@{at.astimezone(zone):%H:%M}")
+        else:
+            cells.append(f"{entry['temperature_c']}@{at.isoformat()}")
+    return ";".join(cells)
+
+
+def diary_row(values: dict, zone: zoneinfo.ZoneInfo | None = None) -> dict[str, object]:
+    """One check-in (a dict of CHECKIN_VALUES) as a row of the import format; reading times
+    as clock times in `zone` (the patient's), else in full (see `readings_cell`)."""
     row: dict[str, object] = {name: values[name] for name in SCALAR_ANSWER_FIELDS}
     row["date"] = values["day"].isoformat()
     row["leg_side"] = values["leg_side"] or ""
-    row["answers"] = answers_cell(values["symptoms"], values["safety"])
+    row["answers"] = answers_cell(
+        values["symptoms"], values["safety"], values.get("new_numbness_side") or ""
+    )
+    row["temperature_readings"] = readings_cell(values.get("temperature_readings"), zone)
     for name in YES_NO_ANSWER_FIELDS:
         row[name] = {True: "yes", False: "no"}.get(values[name], "")
     return row
@@ -114,7 +145,7 @@ def patient_diary_lines(
 ) -> Iterator[str]:
     """One patient's check-ins in the import format, one row a day, oldest first."""
     rows = (
-        [diary_row(values)[column] for column in COLUMNS]
+        [diary_row(values, patient.zone)[column] for column in COLUMNS]
         for values in patient_checkins(patient, start, end).iterator(chunk_size=CHUNK_SIZE)
     )
     return csv_lines(COLUMNS, rows)
