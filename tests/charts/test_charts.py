@@ -6,6 +6,7 @@ from tests.rules import day, iso, rec, score, series, timeline
 from tracker.charts import figures as charts
 from tracker.charts import patient_charts as trend_charts
 from tracker.charts.figures import FlagMarker, Period
+from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord
 from tracker.trends import wording as trend_summaries
 
@@ -252,7 +253,8 @@ def test_care_team_wording_gives_numbers_and_the_baseline_used():
     sentence = trend_summaries.pain_sentence(tl, "leg_pain", day(30), care_team=True)
     assert sentence == (
         f"7-day average 3 on {day(26).strftime('%-d %b')} against a baseline of 5 "
-        "(pre-operative): −2 points, −40 %. Meaningful improvement (§2)."
+        "(pre-operative): −2 points, −40 %. Meaningful improvement: ≥ 2 points or ≥ 30 % "
+        "(§2, Ostelo 2008 [E])."
     )
 
 
@@ -267,7 +269,7 @@ def test_care_summary_change_from_baseline():
     back, leg, peg = summary.measures
     assert (back.baseline, back.baseline_source, back.current) == (
         6,
-        "mean of post-operative days 1–3",
+        "mean of the first 3 check-ins of post-operative days 1–14",
         4,
     )
     assert (back.points, back.meaningful) == (-2, True)
@@ -297,3 +299,78 @@ def test_chart_description_names_the_period_and_the_summary():
         f"Leg pain, {start} to {end}. Your leg pain is 40 % lower than before surgery. "
         "That is a meaningful improvement."
     )
+
+
+# A clinic's own §2 values ------------------------------------------------------------------
+
+# Leg pain 5 before surgery, 3.5 on average lately: 1.5 points and 30 % lower.
+HALF_POINT_SHORT = series(25, leg_pain=[3, 4, 3, 4, 3, 4])
+CLINIC_40 = Thresholds.from_overrides({"mcid_pain_percent": 40}).meaningful_change
+
+
+def test_with_no_clinic_values_the_reference_table_is_used():
+    assert Thresholds().meaningful_change == trend_charts.MEANINGFUL_CHANGE
+
+
+def test_clinic_percent_moves_the_pain_improvement_line_and_its_note():
+    tl = timeline(HALF_POINT_SHORT, baseline_leg_pain=5)
+    period = Period(day(24), day(30))
+    default = trend_charts.build_chart("leg-pain", tl, period, care_team=True)
+    clinic = trend_charts.build_chart(
+        "leg-pain", tl, period, care_team=True, change_table=CLINIC_40
+    )
+    # The easier of 2 points and the percentage: 30 % of 5 is 1.5, 40 % of 5 is 2.
+    assert dataset(charts.chartjs_data(default), "Meaningful improvement")["data"][0] == 3.5
+    assert dataset(charts.chartjs_data(clinic), "Meaningful improvement")["data"][0] == 3
+    assert clinic.notes[1] == (
+        "Meaningful improvement: 3 or lower (≥ 2 points or ≥ 40 % below the baseline, "
+        "whichever comes first; clinic setting; §2: ≥ 2 points or ≥ 30 %, Ostelo 2008 [E])."
+    )
+    assert default.notes[1] == (
+        "Meaningful improvement: 3.5 or lower (≥ 2 points or ≥ 30 % below the baseline, "
+        "whichever comes first; §2, Ostelo 2008 [E])."
+    )
+
+
+def test_clinic_percent_changes_what_the_pain_sentence_calls_meaningful():
+    tl = timeline(HALF_POINT_SHORT, baseline_leg_pain=5)
+    assert trend_summaries.pain_sentence(tl, "leg_pain", day(30)) == (
+        "Your leg pain is 30 % lower than before surgery. That is a meaningful improvement."
+    )
+    assert trend_summaries.pain_sentence(tl, "leg_pain", day(30), change_table=CLINIC_40) == (
+        "Your leg pain is 30 % lower than before surgery. That is a small change so far."
+    )
+    care = trend_summaries.pain_sentence(
+        tl, "leg_pain", day(30), care_team=True, change_table=CLINIC_40
+    )
+    assert "Meaningful improvement" not in care
+    better = timeline(series(23, leg_pain=[3] * 8), baseline_leg_pain=5)  # 40 %
+    care = trend_summaries.pain_sentence(
+        better, "leg_pain", day(30), care_team=True, change_table=CLINIC_40
+    )
+    assert care.endswith(
+        "Meaningful improvement: ≥ 2 points or ≥ 40 % "
+        "(clinic setting; §2: ≥ 2 points or ≥ 30 %, Ostelo 2008 [E])."
+    )
+
+
+def test_clinic_peg_percent_moves_the_peg_line_the_sentence_and_the_summary():
+    tl = timeline(questionnaires=[score("peg", 2, 8), score("peg", 9, 5.4)])  # 32.5 % lower
+    clinic = Thresholds.from_overrides({"mcid_peg_percent": 40}).meaningful_change
+    default = trend_charts.build_chart("peg", tl, FIRST_TWO_WEEKS, care_team=True)
+    chart = trend_charts.build_chart(
+        "peg", tl, FIRST_TWO_WEEKS, care_team=True, change_table=clinic
+    )
+    assert dataset(charts.chartjs_data(default), "Meaningful improvement")["data"] == [5.6, 5.6]
+    assert dataset(charts.chartjs_data(chart), "Meaningful improvement")["data"] == [4.8, 4.8]
+    assert "≥ 40 % below the baseline; clinic setting; §2: ≥ 30 %" in chart.notes[1]
+    assert default.summary.endswith(
+        "Meaningful improvement: ≥ 30 % (§2, no settled MCID, by analogy [D])."
+    )
+    assert "Meaningful improvement" not in chart.summary
+    peg = trend_summaries.care_summary(tl, day(13), clinic).measures[2]
+    assert (peg.meaningful, peg.threshold) == (
+        False,
+        "≥ 40 % (clinic setting; §2: ≥ 30 %, no settled MCID, by analogy [D])",
+    )
+    assert trend_summaries.care_summary(tl, day(13)).measures[2].meaningful is True

@@ -732,3 +732,14 @@ def test_a_clinic_odi_follows_its_own_schedule(tmp_path):
     assert "odi" not in due_questionnaires(SURGERY, day(18), history, directory=tmp_path)
     odi_done = [*history, ("odi", day(11), 40.0)]
     assert "odi" not in due_questionnaires(SURGERY, day(16), odi_done, directory=tmp_path)
+
+
+def test_a_clinic_table_changes_the_verdict_and_says_so():
+    table = scoring.MEANINGFUL_CHANGE
+    clinic = {**table, "odi": table["odi"].with_values(10, 40)}
+    assert meaningful_change("odi", 20, 13.5).improved is True  # 32.5 %
+    change = meaningful_change("odi", 20, 13.5, clinic)
+    assert change.improved is False
+    assert change.threshold.clinic_setting
+    assert change.threshold.reference.startswith("≥ 10 points or ≥ 40 % (clinic setting;")
+    assert "≥ 10 points or ≥ 30 %" in change.threshold.reference

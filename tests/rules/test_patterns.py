@@ -321,18 +321,20 @@ def test_leg_pain_baseline_from_first_3_recorded_days_within_14_days(third_day, 
         }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tracker.trends.series.baseline/baseline_dates still use post-operative days 1-3; "
-    "once they use the first 3 recorded days of days 1-14, remove this marker and let "
-    "tracker.rules.patterns.windows.daily_baseline return theirs",
-)
 def test_series_baseline_agrees_with_the_rules():
+    # The charts and summaries show the baseline P3 compares with (tracker.trends.series).
     from tracker.trends.series import baseline, baseline_dates
 
-    tl = timeline(rec(2, leg_pain=8), rec(9, leg_pain=6), rec(14, leg_pain=4), rec(20, leg_pain=1))
-    assert baseline(tl, "leg_pain").value == 6
+    early = [rec(2, leg_pain=8), rec(9, leg_pain=6), rec(14, leg_pain=4), rec(20, leg_pain=1)]
+    tl = timeline(*early)
+    assert baseline(tl, "leg_pain") == (6, FIRST_RECORDED_DAYS)
     assert baseline_dates(tl, "leg_pain") == [day(2), day(9), day(14)]
+    finding = the_finding(
+        check(
+            patterns.leg_pain_not_improved_at_6_weeks, early, series(36, leg_pain=[6] * 7), as_of=42
+        )
+    )
+    assert finding.evidence[0]["baseline_dates"] == [iso(2), iso(9), iso(14)]
 
 
 def test_leg_pain_baseline_prefers_the_pre_operative_value():
@@ -411,17 +413,29 @@ def test_an_improved_odi_is_not_overruled_by_peg():
     assert check(patterns.function_not_improved_at_12_weeks, as_of=84, questionnaires=scores) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a score dated on the day of surgery is post-operative; "
-    "tracker.trends.series.questionnaire_baseline still takes `score.day <= surgery_date` as "
-    "pre-operative (must be `<`); remove this marker once it does",
-)
 def test_score_on_the_day_of_surgery_is_post_operative():
     # Pre-operative ODI 50 (day -5); 34 at week 12 is a 32 % fall: no finding. Read as
     # pre-operative, the day-0 score 30 would hide that improvement and raise P4.
     scores = [score("odi", -5, 50), score("odi", 0, 30), score("odi", 84, 34)]
     assert check(patterns.function_not_improved_at_12_weeks, as_of=84, questionnaires=scores) == []
+
+
+def test_a_day_0_score_alone_is_the_first_post_operative_baseline():
+    scores = [score("peg", 0, 7.0), score("peg", 84, 5.0)]  # 28.6 %: not enough
+    finding = the_finding(
+        check(patterns.function_not_improved_at_12_weeks, as_of=84, questionnaires=scores)
+    )
+    assert finding.evidence[0] == {
+        "date": iso(0),
+        "instrument": "peg",
+        "total": 7.0,
+        "baseline_source": "first post-operative score",
+    }
+    assert finding.rule_version == 2  # the logic that reads day 0 as post-operative
+    # P5 reads the same check from day 90.
+    p5 = the_finding(check(patterns.chronic_postsurgical_pain, as_of=90, questionnaires=scores))
+    assert p5.rule_version == 2
+    assert p5.evidence[0]["baseline_source"] == "first post-operative score"
 
 
 @pytest.mark.parametrize(("score_day", "fires"), [(76, False), (77, True), (91, True), (92, False)])

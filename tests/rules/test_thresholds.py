@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from tests.rules import day, rec, timeline
+from tests.rules import day, rec, score, timeline
+from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, meaningful_change
 from tracker.rules import red_flags
 from tracker.rules.thresholds import Thresholds
 
@@ -23,7 +24,8 @@ def test_defaults_are_the_reference_values():
     assert (t.radiating_window_days, t.no_leg_pain_max) == (5, 1)
     assert (t.leg_check_day, t.leg_check_tolerance_days) == (42, 3)
     assert (t.mcid_pain_points, t.mcid_pain_percent) == (2, 30)
-    assert (t.function_check_day, t.function_mcid_percent) == (84, 30)
+    assert (t.mcid_odi_points, t.function_mcid_percent, t.mcid_peg_percent) == (10, 30, 30)
+    assert t.function_check_day == 84
     assert (t.chronic_from_day, t.chronic_pain) == (90, 4)
     assert (t.specialist_from_day, t.specialist_pain) == (180, 5)
     assert (t.sustained_after_day, t.sustained_pain, t.sustained_days) == (14, 7, 5)
@@ -131,3 +133,54 @@ def test_a_tightened_fever_threshold_changes_what_fires():
     assert red_flags.fever(tl, day(10), Thresholds()) == []
     tighter = Thresholds.from_overrides({"fever_c": 37.5})
     assert red_flags.fever(tl, day(10), tighter)
+
+
+# §2 meaningful change: one table, with the clinic's values -----------------------------------
+
+
+def test_meaningful_change_defaults_are_the_reference_table():
+    table = Thresholds().meaningful_change
+    assert table == MEANINGFUL_CHANGE
+    assert [(row.points, row.percent) for row in table.values()] == [
+        (2, 30),  # NRS pain [E]
+        (10, 30),  # ODI [E]
+        (5, None),  # PHQ-9 [E]
+        (None, 30),  # PEG, by analogy [D]
+    ]
+    assert not any(row.clinic_setting for row in table.values())
+
+
+def test_clinic_values_reach_the_meaningful_change_table():
+    table = Thresholds.from_overrides(
+        {
+            "mcid_pain_percent": 40,
+            "mcid_odi_points": 12,
+            "function_mcid_percent": 35,
+            "mcid_peg_percent": 45,
+            "phq9_rise": 6,
+        }
+    ).meaningful_change
+    assert [(row.points, row.percent) for row in table.values()] == [
+        (2, 40),
+        (12, 35),
+        (6, None),
+        (None, 45),
+    ]
+    assert table["pain"].reference == (
+        "≥ 2 points or ≥ 40 % (clinic setting; clinical-reference §2 NRS pain: "
+        "≥ 2 points or ≥ 30 % (Ostelo 2008 [E]))"
+    )
+    assert meaningful_change("peg", 10, 6, table).improved is False  # 40 %, short of 45 %
+    assert meaningful_change("peg", 10, 6).improved is True
+
+
+@pytest.mark.parametrize(("percent", "fires"), [(28, False), (30, True)])
+def test_p4_reads_the_clinic_percentage_of_its_instrument(percent, fires):
+    from tracker.rules import patterns
+
+    tl = timeline(questionnaires=[score("peg", 0, 10), score("peg", 84, 7.1)])  # 29 % lower
+    thresholds = Thresholds.from_overrides({"mcid_peg_percent": percent})
+    findings = patterns.function_not_improved_at_12_weeks(tl, day(84), thresholds)
+    assert bool(findings) is fires
+    if fires:
+        assert f"< {percent} %" in findings[0].clinician_explanation

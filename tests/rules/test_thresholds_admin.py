@@ -77,3 +77,12 @@ def test_absurd_values_are_refused(client, clinic_admin, patient):
     html = client.post("/clinic/thresholds/", {"function_mcid_percent": "4.3e16"}).content.decode()
     assert "less than or equal to 1000" in html[html.index('id="field-function_mcid_percent"') :]
     assert not ClinicThresholds.objects.exists()
+
+
+def test_meaningful_change_is_set_on_the_thresholds_page(client, clinic_admin, patient):
+    client.force_login(clinic_admin)
+    page = client.get("/clinic/thresholds/").content.decode()
+    for name in ("mcid_pain_points", "mcid_pain_percent", "mcid_odi_points", "mcid_peg_percent"):
+        assert f'name="{name}"' in page
+    assert client.post("/clinic/thresholds/", {"mcid_peg_percent": "40"}).status_code == 302
+    assert thresholds_for(patient).meaningful_change["peg"].percent == 40

@@ -79,15 +79,38 @@ def test_baseline_prefers_the_pre_operative_value():
     assert (value, source) == (7, "pre-operative")
 
 
-def test_baseline_falls_back_to_the_mean_of_post_operative_days_1_to_3():
-    tl = timeline(series(0, back_pain=[10, 6, None, 8, 1]))
-    assert trends.baseline(tl, "back_pain") == Baseline(7, "first 3 post-operative days")
-    assert trends.baseline_dates(tl, "back_pain") == [day(1), day(3)]
+FIRST_RECORDED_DAYS = "first 3 recorded days of post-operative days 1-14"
+
+
+def test_baseline_falls_back_to_the_first_3_recorded_post_operative_days():
+    # Day 0 mixes pre- and post-operative pain; day 2 was not answered; day 5 is the 4th.
+    tl = timeline(series(0, back_pain=[10, 6, None, 8, 1, 9]))
+    assert trends.baseline(tl, "back_pain") == Baseline(5, FIRST_RECORDED_DAYS)
+    assert trends.baseline_dates(tl, "back_pain") == [day(1), day(3), day(4)]
+
+
+@pytest.mark.parametrize(
+    ("third_day", "value", "dates"),
+    [
+        (14, 6, [11, 12, 14]),  # day 14 is the last day that counts
+        (15, 8, [11, 12]),  # too late: the mean of the 2 days recorded in time
+    ],
+)
+def test_baseline_days_are_the_first_14_after_surgery(third_day, value, dates):
+    tl = timeline(
+        rec(0, back_pain=1), rec(11, back_pain=8), rec(12, back_pain=8), rec(third_day, back_pain=2)
+    )
+    assert trends.baseline(tl, "back_pain") == Baseline(value, FIRST_RECORDED_DAYS)
+    assert trends.baseline_dates(tl, "back_pain") == [day(n) for n in dates]
 
 
 def test_no_baseline_without_data():
-    assert trends.baseline(timeline(rec(5, back_pain=3)), "back_pain") is None
+    assert trends.baseline(timeline(rec(15, back_pain=3)), "back_pain") is None
+    assert trends.baseline(timeline(rec(0, back_pain=3)), "back_pain") is None
     assert trends.baseline(timeline(), "walking_minutes") is None
+    assert trends.baseline_dates(timeline(rec(1, back_pain=3)), "back_pain") == [day(1)]
+    pre_operative = timeline(rec(1, back_pain=3), baseline_back_pain=6)
+    assert trends.baseline_dates(pre_operative, "back_pain") == []
 
 
 def test_change_from_baseline_in_points_and_percent():
@@ -120,16 +143,28 @@ def test_meaningful_improvement_takes_other_cut_offs():
 
 
 def test_questionnaire_baseline():
-    tl = timeline(questionnaires=[score("odi", -3, 44), score("odi", 0, 42), score("odi", 14, 30)])
+    tl = timeline(questionnaires=[score("odi", -4, 46), score("odi", -1, 44), score("odi", 14, 30)])
     base, source_score = trends.questionnaire_baseline(tl, "odi")
-    assert base == Baseline(42, "pre-operative")
-    assert source_score.day == day(0)
+    assert base == Baseline(44, "pre-operative")
+    assert source_score.day == day(-1)
     post = timeline(questionnaires=[score("odi", 14, 30), score("odi", 42, 20)])
     assert trends.questionnaire_baseline(post, "odi")[0] == Baseline(
         30, "first post-operative score"
     )
     late = timeline(questionnaires=[score("odi", 22, 30)])
     assert trends.questionnaire_baseline(late, "odi") is None
+
+
+def test_a_score_on_the_day_of_surgery_is_post_operative():
+    # Answered after the operation, about it: never the pre-operative baseline.
+    with_pre = timeline(
+        questionnaires=[score("peg", -3, 8), score("peg", 0, 5), score("peg", 14, 4)]
+    )
+    base, source_score = trends.questionnaire_baseline(with_pre, "peg")
+    assert (base, source_score.day) == (Baseline(8, "pre-operative"), day(-3))
+    only_post = timeline(questionnaires=[score("peg", 0, 5), score("peg", 14, 4)])
+    base, source_score = trends.questionnaire_baseline(only_post, "peg")
+    assert (base, source_score.day) == (Baseline(5, "first post-operative score"), day(0))
 
 
 # Adherence --------------------------------------------------------------------------------

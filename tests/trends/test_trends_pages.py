@@ -224,7 +224,7 @@ def test_care_summary_names_a_post_operative_baseline(client, clinic, surgeon):
     add_days(patient, 20, back_pain=5)
     client.force_login(surgeon)
     html = client.get(summary_url(patient)).content.decode()
-    assert "baseline: mean of post-operative days 1–3" in html
+    assert "baseline: mean of the first 3 check-ins of post-operative days 1–14" in html
 
 
 def test_care_summary_range_switch_with_htmx(client, patient, surgeon):

@@ -2,8 +2,9 @@
 
 Every number comes from `tracker.trends.series`; these builders only lay the series out as a
 `tracker.charts.figures.Chart` for a `Period`. The care team's charts add the §5
-typical-recovery band and the flags, and are worded for clinicians. Pure: a `Timeline` in, a
-`Chart` out.
+typical-recovery band and the flags, and are worded for clinicians. Meaningful-improvement
+lines come from the clinic's §2 table (`change_table`, `Thresholds.meaningful_change`; the
+reference values when none is given). Pure: a `Timeline` in, a `Chart` out.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tracker.charts.figures import Chart, FlagMarker, Kind, Period, Series
-from tracker.questionnaires.scoring import MEANINGFUL_CHANGE
+from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, ChangeThreshold
 from tracker.timeline import Timeline
 from tracker.trends import series as trends
 from tracker.trends import wording as summaries
-
-PEG_IMPROVEMENT_PERCENT = MEANINGFUL_CHANGE["peg"].percent
+from tracker.trends.wording import ChangeTable
 
 # Colours pass WCAG AA contrast against white where they carry meaning on their own.
 BACK_COLOR = "#0b5cad"
@@ -83,6 +83,30 @@ def typical_recovery_percent(day_number: int) -> tuple[float, float] | None:
     return float(last[1]), float(last[2])
 
 
+def improvement_note(level: float, threshold: ChangeThreshold) -> str:
+    """The note under a meaningful-improvement line: its level and the §2 row it comes from."""
+    values = {
+        "level": summaries.number(level),
+        "criteria": summaries.criteria_text(threshold),
+        "source": summaries.threshold_source_text(threshold),
+    }
+    if threshold.points is not None and threshold.percent is not None:
+        return (
+            _(
+                "Meaningful improvement: %(level)s or lower (%(criteria)s below the baseline, "
+                "whichever comes first; %(source)s)."
+            )
+            % values
+        )
+    return (
+        _(
+            "Meaningful improvement: %(level)s or lower (%(criteria)s below the baseline; "
+            "%(source)s)."
+        )
+        % values
+    )
+
+
 def period_days(period: Period) -> tuple[date, ...]:
     count = (period.end - period.start).days + 1
     return tuple(period.start + timedelta(days=n) for n in range(max(count, 0)))
@@ -98,8 +122,10 @@ def pain_chart(
     *,
     flags: Sequence[FlagMarker] = (),
     care_team: bool = False,
+    change_table: ChangeTable = MEANINGFUL_CHANGE,
 ) -> Chart:
-    """Daily back or leg pain, its 7-day mean, the §2 baseline and meaningful-improvement line.
+    """Daily back or leg pain, its 7-day mean, the §2 baseline and meaningful-improvement line
+    (the pain row of `change_table`).
 
     The care team's chart adds the §5 typical-recovery band and the flags.
     """
@@ -116,8 +142,9 @@ def pain_chart(
     ]
     notes = []
     baseline = trends.baseline(timeline, field)
+    mcid = change_table["pain"]
     if baseline is not None:
-        level = trends.improvement_level(baseline.value)
+        level = trends.improvement_level(baseline.value, mcid.points, mcid.percent)
         source = summaries.baseline_source_label(baseline.source)
         series.append(
             Series(
@@ -142,14 +169,7 @@ def pain_chart(
                     IMPROVEMENT_COLOR,
                 )
             )
-            # §2 [E]: ≥ 2 points or ≥ 30 % below baseline (Ostelo 2008).
-            notes.append(
-                _(
-                    "Meaningful improvement: %(level)s or lower "
-                    "(2 points or 30 %% below the baseline, whichever comes first)."
-                )
-                % {"level": summaries.number(level)}
-            )
+            notes.append(improvement_note(level, mcid))
         if care_team and baseline.value > 0:
             series.extend(_recovery_band(timeline, days, baseline.value))
             notes.append(str(TYPICAL_RECOVERY_SOURCE) + ".")
@@ -164,7 +184,9 @@ def pain_chart(
         period=period,
         days=days,
         series=tuple(series),
-        summary=summaries.pain_sentence(timeline, field, period.end, care_team=care_team),
+        summary=summaries.pain_sentence(
+            timeline, field, period.end, care_team=care_team, change_table=change_table
+        ),
         notes=tuple(notes),
         y_range=(0, FLAG_Y + 0.6 if flags else PAIN_MAX + 0.3),
     )
@@ -287,8 +309,15 @@ def adherence_chart(timeline: Timeline, period: Period, *, care_team: bool = Fal
     )
 
 
-def peg_chart(timeline: Timeline, period: Period, *, care_team: bool = False) -> Chart:
-    """PEG scores with their baseline and the 30 % improvement line (§2, by analogy [D])."""
+def peg_chart(
+    timeline: Timeline,
+    period: Period,
+    *,
+    care_team: bool = False,
+    change_table: ChangeTable = MEANINGFUL_CHANGE,
+) -> Chart:
+    """PEG scores with their baseline and the improvement line of the PEG row of
+    `change_table` (§2: 30 % by analogy [D])."""
     found = [s for s in trends.scores(timeline, "peg") if period.start <= s.day <= period.end]
     days = tuple(score.day for score in found)
     series = [Series("peg", "PEG", Kind.LINE, tuple(float(s.total) for s in found), BACK_COLOR)]
@@ -310,9 +339,9 @@ def peg_chart(timeline: Timeline, period: Period, *, care_team: bool = False) ->
             _("Baseline (%(source)s): %(value)s.")
             % {"source": source, "value": summaries.number(value)}
         )
+        mcid = change_table["peg"]
         if value > 0:
-            # The PEG threshold of §2 (30 % by analogy [D]) comes from the one table of them.
-            level = round(value * (1 - PEG_IMPROVEMENT_PERCENT / 100), 2)
+            level = round(trends.improvement_level(value, mcid.points, mcid.percent), 2)
             series.append(
                 Series(
                     "improvement",
@@ -322,10 +351,7 @@ def peg_chart(timeline: Timeline, period: Period, *, care_team: bool = False) ->
                     IMPROVEMENT_COLOR,
                 )
             )
-            notes.append(
-                _("Meaningful improvement: %(level)s or lower (30 %% below the baseline).")
-                % {"level": summaries.number(level)}
-            )
+            notes.append(improvement_note(level, mcid))
     return Chart(
         name="peg",
         title=_("Pain and its effect on your life (PEG)"),
@@ -334,7 +360,9 @@ def peg_chart(timeline: Timeline, period: Period, *, care_team: bool = False) ->
         period=period,
         days=days,
         series=tuple(series),
-        summary=summaries.peg_sentence(timeline, period.end, care_team=care_team),
+        summary=summaries.peg_sentence(
+            timeline, period.end, care_team=care_team, change_table=change_table
+        ),
         notes=tuple(notes),
         y_range=(0, PAIN_MAX + 0.3),
     )
@@ -384,6 +412,8 @@ CHARTS: Mapping[str, ChartBuilder] = {
 }
 # Only these charts draw the flags.
 FLAGGED_CHARTS = frozenset({"back-pain", "leg-pain"})
+# These charts draw a §2 meaningful-improvement line and judge change against it.
+MEANINGFUL_CHANGE_CHARTS = frozenset({"back-pain", "leg-pain", "peg"})
 
 
 def build_chart(
@@ -393,10 +423,14 @@ def build_chart(
     *,
     flags: Sequence[FlagMarker] = (),
     care_team: bool = False,
+    change_table: ChangeTable = MEANINGFUL_CHANGE,
 ) -> Chart:
     """The chart `name` (a key of CHARTS; KeyError otherwise). The care team's charts are
-    worded for clinicians, and its pain charts carry the flags and the typical-recovery band."""
+    worded for clinicians, and its pain charts carry the flags and the typical-recovery band.
+    Improvement lines and sentences follow `change_table` (the clinic's §2 table)."""
     options: dict[str, Any] = {"care_team": care_team}
     if care_team and name in FLAGGED_CHARTS:
         options["flags"] = flags
+    if name in MEANINGFUL_CHANGE_CHARTS:
+        options["change_table"] = change_table
     return CHARTS[name](timeline, period, **options)

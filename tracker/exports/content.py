@@ -2,6 +2,8 @@
 exercise logs and the notes of one patient over one period.
 
 The period's end is "as of": every baseline, mean and score is what was known at its end.
+Meaningful change is judged, drawn and worded by the clinic's §2 table (`thresholds_for`), as
+the rules judge it.
 """
 
 from __future__ import annotations
@@ -12,18 +14,25 @@ from datetime import date, datetime
 from django.db.models import Q
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tracker.charts import patient_charts as trend_charts
 from tracker.charts.figures import Chart, Period
 from tracker.charts.svg import chart_svg
+from tracker.flags.engine import thresholds_for
 from tracker.models import Flag, Patient
 from tracker.models.timelines import patient_timeline
 from tracker.programmes.changes import exercise_sessions
-from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, meaningful_change
+from tracker.questionnaires.scoring import MEANINGFUL_CHANGE
 from tracker.timeline import Timeline
 from tracker.trends import series as trends
-from tracker.trends.wording import MeasureChange, measure_change
+from tracker.trends.wording import (
+    ChangeTable,
+    MeasureChange,
+    measure_change,
+    pain_improved,
+    score_improved,
+    threshold_text,
+)
 
 # The charts of the report, in page order (names of tracker.charts.patient_charts.CHARTS).
 REPORT_CHARTS = ("back-pain", "leg-pain", "walking", "peg", "mood", "adherence")
@@ -66,46 +75,61 @@ class Report:
     notes: tuple[Note, ...]
 
 
-PAIN_THRESHOLD = gettext_lazy("≥ 2 points or ≥ 30 % (§2, Ostelo 2008 [E])")
 QUESTIONNAIRES = (("peg", "PEG"), ("phq9", "PHQ-9"), ("odi", "ODI"))
 
 
-def pain_row(timeline: Timeline, field: str, label: str, as_of: date) -> MeasureChange:
+def pain_row(
+    timeline: Timeline,
+    field: str,
+    label: str,
+    as_of: date,
+    change_table: ChangeTable = MEANINGFUL_CHANGE,
+) -> MeasureChange:
     base = trends.baseline(timeline, field)
     current = trends.latest_seven_day_mean(timeline, field, as_of)
     return measure_change(
         label,
         base,
         current,
-        trends.meaningful_improvement,
+        pain_improved(change_table),
         current_label=_("7-day average"),
-        threshold=PAIN_THRESHOLD,
+        threshold=threshold_text(change_table["pain"]),
     )
 
 
-def questionnaire_row(timeline: Timeline, code: str, label: str, as_of: date) -> MeasureChange:
+def questionnaire_row(
+    timeline: Timeline,
+    code: str,
+    label: str,
+    as_of: date,
+    change_table: ChangeTable = MEANINGFUL_CHANGE,
+) -> MeasureChange:
     found = trends.scores(timeline, code, as_of)
     base = trends.questionnaire_baseline(timeline, code)
     current = (found[-1].day, float(found[-1].total)) if found else None
-    threshold = MEANINGFUL_CHANGE[code].reference
     if base is not None and current is not None and base[1].day == current[0]:
         current = None  # the only score is the baseline itself: nothing to compare yet
     return measure_change(
         label,
         None if base is None else base[0],
         current,
-        lambda before, now: meaningful_change(code, before, now).improved,
+        score_improved(code, change_table),
         current_label=_("latest score"),
-        threshold=threshold,
+        threshold=threshold_text(change_table[code]),
     )
 
 
-def measures(timeline: Timeline, as_of: date) -> tuple[MeasureChange, ...]:
+def measures(
+    timeline: Timeline, as_of: date, change_table: ChangeTable = MEANINGFUL_CHANGE
+) -> tuple[MeasureChange, ...]:
     rows = [
-        pain_row(timeline, "back_pain", _("Back pain"), as_of),
-        pain_row(timeline, "leg_pain", _("Leg pain"), as_of),
+        pain_row(timeline, "back_pain", _("Back pain"), as_of, change_table),
+        pain_row(timeline, "leg_pain", _("Leg pain"), as_of, change_table),
     ]
-    rows.extend(questionnaire_row(timeline, code, label, as_of) for code, label in QUESTIONNAIRES)
+    rows.extend(
+        questionnaire_row(timeline, code, label, as_of, change_table)
+        for code, label in QUESTIONNAIRES
+    )
     return tuple(rows)
 
 
@@ -140,13 +164,17 @@ def build_report(
     generated_at: datetime,
     timeline: Timeline | None = None,
 ) -> Report:
-    """Everything the report shows for `patient` over `period` (inclusive)."""
+    """Everything the report shows for `patient` over `period` (inclusive), with meaningful
+    change by the patient's clinic's §2 table."""
     timeline = (timeline or patient_timeline(patient)).until(period.end)
+    change_table = thresholds_for(patient).meaningful_change
     flags = flags_in(patient, period)
     markers = [flag.marker() for flag in flags]
     charts = []
     for name in REPORT_CHARTS:
-        chart = trend_charts.build_chart(name, timeline, period, flags=markers, care_team=True)
+        chart = trend_charts.build_chart(
+            name, timeline, period, flags=markers, care_team=True, change_table=change_table
+        )
         if chart.has_data:
             charts.append(ReportChart(chart, chart_svg(chart)))
     weekly = [
@@ -164,7 +192,7 @@ def build_report(
         weeks_since_surgery=days // 7,
         days_since_surgery=days,
         checkin_days=len(trends.records_between(timeline, period.start, period.end)),
-        measures=measures(timeline, period.end),
+        measures=measures(timeline, period.end, change_table),
         charts=tuple(charts),
         flags=tuple(flags),
         weekly_adherence=tuple(weekly),

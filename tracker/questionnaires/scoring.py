@@ -7,7 +7,7 @@ importable from here too. Pure Python: plain data in, plain data out, no ORM, no
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -182,24 +182,71 @@ def _total(definition: Definition, items: Mapping[str, int]) -> int | float:
 
 @dataclass(frozen=True)
 class ChangeThreshold:
-    """A change is meaningful at `points` or more, or `percent` % of baseline or more."""
+    """A change is meaningful at `points` or more, or `percent` % of baseline or more.
+
+    `reference_points` and `reference_percent` are the values of clinical-reference §2; a
+    clinic may set others (`with_values`), and every text then says so next to the reference.
+    """
 
     points: float | None
     percent: float | None
-    reference: str
+    measure: str  # as §2 names it: "NRS pain", "ODI", "PHQ-9", "PEG"
+    source: str  # the source and evidence label of the §2 row
+    reference_points: float | None = None
+    reference_percent: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.reference_points is None and self.reference_percent is None:
+            object.__setattr__(self, "reference_points", self.points)
+            object.__setattr__(self, "reference_percent", self.percent)
+
+    @property
+    def clinic_setting(self) -> bool:
+        """True when the clinic's values differ from those of clinical-reference §2."""
+        return (self.points, self.percent) != (self.reference_points, self.reference_percent)
+
+    @property
+    def criteria(self) -> str:
+        """E.g. "≥ 2 points or ≥ 30 %"."""
+        return _criteria(self.points, self.percent)
+
+    @property
+    def reference_criteria(self) -> str:
+        return _criteria(self.reference_points, self.reference_percent)
+
+    @property
+    def reference(self) -> str:
+        """The threshold with its §2 row, source and evidence label, for clinicians."""
+        row = f"clinical-reference §2 {self.measure}: {self.reference_criteria} ({self.source})"
+        if self.clinic_setting:
+            return f"{self.criteria} (clinic setting; {row})"
+        return row
+
+    def with_values(self, points: float | None, percent: float | None) -> ChangeThreshold:
+        """The same row with a clinic's own values."""
+        return replace(self, points=points, percent=percent)
 
 
-# Lower is better on all three. §2 states improvement thresholds; applying the same thresholds
+def _criteria(points: float | None, percent: float | None) -> str:
+    parts = []
+    if points is not None:
+        parts.append(f"≥ {points:g} points")
+    if percent is not None:
+        parts.append(f"≥ {percent:g} %")
+    return " or ".join(parts) or "none"
+
+
+# The one table of clinical-reference §2, by measure ("pain" is the NRS of back or leg pain).
+# These are the defaults; `tracker.rules.thresholds.Thresholds.meaningful_change` applies a
+# clinic's overrides to them, and rules, charts, summaries and reports read that table.
+# Lower is better on all four. §2 states improvement thresholds; applying the same thresholds
 # to worsening (P8: a PHQ-9 rise ≥ 5 notifies) is symmetric by design.
 MEANINGFUL_CHANGE: Mapping[str, ChangeThreshold] = MappingProxyType(
     {
-        "phq9": ChangeThreshold(5, None, "clinical-reference §2 PHQ-9: 5 points [E] Löwe 2004"),
-        "odi": ChangeThreshold(
-            10, 30, "clinical-reference §2 ODI: ≥ 10 points or ≥ 30 % [E] Ostelo 2008"
-        ),
-        "peg": ChangeThreshold(
-            None, 30, "clinical-reference §2 PEG: no settled MCID, 30 % by analogy [D]"
-        ),
+        "pain": ChangeThreshold(2, 30, "NRS pain", "Ostelo 2008 [E]"),
+        "odi": ChangeThreshold(10, 30, "ODI", "Ostelo 2008 [E]; 30 % = success in NORDSTEN 2024"),
+        "phq9": ChangeThreshold(5, None, "PHQ-9", "Löwe 2004 [E]"),
+        "peg": ChangeThreshold(None, 30, "PEG", "no settled MCID, by analogy [D]"),
     }
 )
 
@@ -220,16 +267,21 @@ class Change:
         return self.improved or self.worsened
 
 
-def meaningful_change(instrument: str, baseline: float, current: float) -> Change:
-    """Compare two totals of one instrument against its §2 threshold (see MEANINGFUL_CHANGE).
+def meaningful_change(
+    instrument: str,
+    baseline: float,
+    current: float,
+    table: Mapping[str, ChangeThreshold] = MEANINGFUL_CHANGE,
+) -> Change:
+    """Compare two totals of one instrument against its §2 threshold in `table` (the clinic's
+    table, `Thresholds.meaningful_change`; the reference values of MEANINGFUL_CHANGE by default).
 
     With a baseline of 0 the percentage criterion does not apply.
     """
-    threshold = MEANINGFUL_CHANGE.get(instrument)
+    threshold = table.get(instrument)
     if threshold is None:
         raise ValueError(
-            f"no meaningful-change threshold for {instrument!r} "
-            f"(known: {', '.join(MEANINGFUL_CHANGE)})"
+            f"no meaningful-change threshold for {instrument!r} (known: {', '.join(table)})"
         )
     for name, value in (("baseline", baseline), ("current", current)):
         if not _is_number(value) or value < 0:

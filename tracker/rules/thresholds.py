@@ -13,7 +13,10 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
+
+from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, ChangeThreshold
 
 # How a value loosens its rule: "higher" (a larger number fires less often), "lower" (a smaller
 # number fires less often), or "fixed" (no direction is safe, so an emergency value stays put).
@@ -43,7 +46,12 @@ def _threshold(
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The numbers of clinical-reference §3 and §4. Day numbers count from surgery (day 0)."""
+    """The numbers of clinical-reference §2, §3 and §4. Day numbers count from surgery (day 0).
+
+    The §2 meaningful changes default to `scoring.MEANINGFUL_CHANGE` (the one table of them);
+    `meaningful_change` is that table with the clinic's values, for rules, charts, summaries
+    and reports alike.
+    """
 
     # §4 preamble: a trend rule runs only with data on >= 4 of the last 7 days.
     trend_min_days: int = _threshold(4, "§4", "[D]", "higher")
@@ -86,8 +94,12 @@ class Thresholds:
 
     # P1-REBOUND
     rebound_after_day: int = _threshold(14, "§4 P1-REBOUND", "[D]", "higher")
-    rebound_points: float = _threshold(2, "§4 P1-REBOUND", "[E]", "higher", whole=False)
-    rebound_percent: float = _threshold(30, "§4 P1-REBOUND", "[E]", "higher", whole=False)
+    rebound_points: float = _threshold(
+        MEANINGFUL_CHANGE["pain"].points, "§4 P1-REBOUND", "[E]", "higher", whole=False
+    )
+    rebound_percent: float = _threshold(
+        MEANINGFUL_CHANGE["pain"].percent, "§4 P1-REBOUND", "[E]", "higher", whole=False
+    )
     rebound_persist_days: int = _threshold(5, "§4 P1-REBOUND", "[D]", "higher")
 
     # P2-NEW-RADIATING; no_leg_pain_max also keeps P3 quiet for a leg that never hurt.
@@ -97,18 +109,40 @@ class Thresholds:
     radiating_high_days: int = _threshold(3, "§4 P2-NEW-RADIATING", "[D]", "higher")
     radiating_window_days: int = _threshold(5, "§4 P2-NEW-RADIATING", "[D]", "lower")
 
-    # P3-LEG-NO-MCID-6W (MCID of §2: >= 2 points or >= 30 %)
+    # §2 meaningful change (`meaningful_change`): pain for P3, charts and summaries; ODI and
+    # PEG for P4 and the report; the PHQ-9's 5 points are phq9_rise (P8).
+    mcid_pain_points: float = _threshold(
+        MEANINGFUL_CHANGE["pain"].points, "§2 NRS", "[E]", "lower", whole=False
+    )
+    mcid_pain_percent: float = _threshold(
+        MEANINGFUL_CHANGE["pain"].percent, "§2 NRS", "[E]", "lower", whole=False
+    )
+    mcid_odi_points: float = _threshold(
+        MEANINGFUL_CHANGE["odi"].points, "§2 ODI", "[E]", "lower", whole=False
+    )
+    # The ODI percentage, also P4's "fallen < 30 %" for the ODI (name kept for stored settings).
+    function_mcid_percent: float = _threshold(
+        MEANINGFUL_CHANGE["odi"].percent,
+        "§2 ODI, §4 P4-FUNCTION-NO-MCID-12W",
+        "[E]",
+        "lower",
+        whole=False,
+    )
+    mcid_peg_percent: float = _threshold(
+        MEANINGFUL_CHANGE["peg"].percent,
+        "§2 PEG, §4 P4-FUNCTION-NO-MCID-12W",
+        "[D]",
+        "lower",
+        whole=False,
+    )
+
+    # P3-LEG-NO-MCID-6W (with the pain MCID above)
     leg_check_day: int = _threshold(42, "§4 P3-LEG-NO-MCID-6W", "[E]", "fixed")
     leg_check_tolerance_days: int = _threshold(3, "§4 P3-LEG-NO-MCID-6W", "[D]", "lower")
-    mcid_pain_points: float = _threshold(2, "§2 NRS", "[E]", "lower", whole=False)
-    mcid_pain_percent: float = _threshold(30, "§2 NRS", "[E]", "lower", whole=False)
 
-    # P4-FUNCTION-NO-MCID-12W
+    # P4-FUNCTION-NO-MCID-12W (with the ODI and PEG percentages above)
     function_check_day: int = _threshold(84, "§4 P4-FUNCTION-NO-MCID-12W", "[E]", "fixed")
     function_tolerance_days: int = _threshold(7, "§4 P4-FUNCTION-NO-MCID-12W", "[D]", "lower")
-    function_mcid_percent: float = _threshold(
-        30, "§4 P4-FUNCTION-NO-MCID-12W", "[E]", "lower", whole=False
-    )
 
     # P5-CHRONIC-POSTSURGICAL
     chronic_from_day: int = _threshold(90, "§4 P5-CHRONIC-POSTSURGICAL", "[E]", "higher")
@@ -126,7 +160,10 @@ class Thresholds:
     # P8-DEPRESSION
     phq2_positive: int = _threshold(3, "§4 P8-DEPRESSION", "[E]", "higher")
     phq9_notify: int = _threshold(10, "§4 P8-DEPRESSION", "[E]", "higher")
-    phq9_rise: int = _threshold(5, "§4 P8-DEPRESSION", "[E]", "higher")
+    # A rise of the §2 PHQ-9 meaningful change notifies (its points in `meaningful_change`).
+    phq9_rise: int = _threshold(
+        int(MEANINGFUL_CHANGE["phq9"].points or 0), "§2 PHQ-9, §4 P8-DEPRESSION", "[E]", "higher"
+    )
 
     # P9-ADHERENCE (weeks since surgery)
     adherence_low_percent: float = _threshold(50, "§4 P9-ADHERENCE", "[D]", "lower", whole=False)
@@ -152,6 +189,23 @@ class Thresholds:
     silence_days_early: int = _threshold(3, "§4 P12-SILENCE", "[D]", "higher")
     silence_days_late: int = _threshold(7, "§4 P12-SILENCE", "[D]", "higher")
     silence_early_until_day: int = _threshold(42, "§4 P12-SILENCE", "[D]", "lower")
+
+    @property
+    def meaningful_change(self) -> Mapping[str, ChangeThreshold]:
+        """The §2 table (`scoring.MEANINGFUL_CHANGE`) with this clinic's values."""
+        reference = MEANINGFUL_CHANGE
+        return MappingProxyType(
+            {
+                "pain": reference["pain"].with_values(
+                    self.mcid_pain_points, self.mcid_pain_percent
+                ),
+                "odi": reference["odi"].with_values(
+                    self.mcid_odi_points, self.function_mcid_percent
+                ),
+                "phq9": reference["phq9"].with_values(self.phq9_rise, reference["phq9"].percent),
+                "peg": reference["peg"].with_values(reference["peg"].points, self.mcid_peg_percent),
+            }
+        )
 
     @classmethod
     def from_overrides(cls, overrides: Mapping[str, Any]) -> Thresholds:

@@ -22,16 +22,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from tracker.questionnaires.scoring import MEANINGFUL_CHANGE
 from tracker.timeline import DayRecord, QuestionnaireScore, Timeline
 
 WINDOW_DAYS = 7
 MIN_RECORDED_DAYS = 4  # §4 [D]: a trend rule runs only with data on >= 4 of the last 7 days
 
-# §2: without a pre-operative value, the baseline is the mean of post-operative days 1-3.
+# §2: without a pre-operative value, the baseline is the mean of the first 3 post-operative
+# days; those are the first 3 days with a recorded value among days 1-14 (day 0 mixes pre- and
+# post-operative pain; a patient who starts checking in late still gets a baseline) [D].
 BASELINE_FIRST_POSTOP_DAY = 1
+BASELINE_LAST_POSTOP_DAY = 14
 BASELINE_POSTOP_DAYS = 3
 PRE_OPERATIVE = "pre-operative"
-FIRST_POSTOP_DAYS = "first 3 post-operative days"
+FIRST_POSTOP_DAYS = "first 3 recorded days of post-operative days 1-14"
 # Questionnaires (ODI, PEG, PHQ-9) without a pre-operative score fall back to the first score
 # in the first 3 weeks [D]; a later score would hide the improvement it is compared with.
 QUESTIONNAIRE_BASELINE_LAST_DAY = 21
@@ -179,28 +183,34 @@ def baseline(timeline: Timeline, field: str) -> Baseline | None:
     """The baseline of a daily measure (§2), or None when there is none.
 
     The pre-operative value entered at enrolment (back and leg pain), else the mean of the
-    values recorded on post-operative days 1-3 (day 0, the day of surgery, mixes pre- and
-    post-operative pain and is left out).
+    first 3 days with a recorded value among post-operative days 1-14 (fewer when fewer are
+    recorded). Day 0, the day of surgery, mixes pre- and post-operative pain and is left out.
+    The rules (P3), charts, summaries and reports all read this one baseline.
     """
     attribute = _PRE_OPERATIVE_FIELDS.get(field)
     if attribute is not None:
         pre_operative = numeric(getattr(timeline, attribute))
         if pre_operative is not None:
             return Baseline(pre_operative, PRE_OPERATIVE)
+    values = _first_postop_values(timeline, field)
+    if not values:
+        return None
+    return Baseline(sum(value for _, value in values) / len(values), FIRST_POSTOP_DAYS)
+
+
+def _first_postop_values(timeline: Timeline, field: str) -> list[tuple[date, float]]:
     first = timeline.surgery_date + timedelta(days=BASELINE_FIRST_POSTOP_DAY)
-    last = first + timedelta(days=BASELINE_POSTOP_DAYS - 1)
-    mean = window_mean(timeline, first, last, field)
-    return None if mean is None else Baseline(mean, FIRST_POSTOP_DAYS)
+    last = timeline.surgery_date + timedelta(days=BASELINE_LAST_POSTOP_DAY)
+    return recorded_values(timeline, first, last, field)[:BASELINE_POSTOP_DAYS]
 
 
 def baseline_dates(timeline: Timeline, field: str) -> list[date]:
-    """The check-in dates a post-operative baseline of `field` was computed from."""
+    """The check-in dates a post-operative baseline of `field` is the mean of; [] when the
+    baseline is pre-operative or there is none."""
     found = baseline(timeline, field)
     if found is None or found.source != FIRST_POSTOP_DAYS:
         return []
-    first = timeline.surgery_date + timedelta(days=BASELINE_FIRST_POSTOP_DAY)
-    last = first + timedelta(days=BASELINE_POSTOP_DAYS - 1)
-    return [day for day, _ in recorded_values(timeline, first, last, field)]
+    return [day for day, _ in _first_postop_values(timeline, field)]
 
 
 def scores(
@@ -222,11 +232,12 @@ def questionnaire_baseline(
 ) -> tuple[Baseline, QuestionnaireScore] | None:
     """The baseline score of an instrument and the score it came from, or None.
 
-    The latest score dated on or before the day of surgery (pre-operative, usually entered at
-    enrolment), else the first score of the first 3 post-operative weeks.
+    The latest score dated before the day of surgery (pre-operative, usually entered at
+    enrolment), else the first score of the first 3 post-operative weeks. A score dated on the
+    day of surgery is post-operative: it is answered after the operation, about it.
     """
     found = scores(timeline, instrument)
-    before = [score for score in found if score.day <= timeline.surgery_date]
+    before = [score for score in found if score.day < timeline.surgery_date]
     if before:
         score = before[-1]
         return Baseline(float(score.total), PRE_OPERATIVE), score
@@ -251,14 +262,26 @@ def change_from_baseline(baseline_value: float, current: float) -> Change:
     return Change(points, percent)
 
 
+_PAIN_CHANGE = MEANINGFUL_CHANGE["pain"]
+
+
 def meaningful_improvement(
-    baseline_value: float, current: float, points: float = 2, percent: float = 30
+    baseline_value: float,
+    current: float,
+    points: float | None = _PAIN_CHANGE.points,
+    percent: float | None = _PAIN_CHANGE.percent,
 ) -> bool:
-    """True when `current` is better than baseline by ≥ `points` OR ≥ `percent` % (§2)."""
+    """True when `current` is better than baseline by ≥ `points` OR ≥ `percent` % (§2).
+
+    The defaults are the reference's pain row; pass the clinic's (`Thresholds.meaningful_change`).
+    A criterion given as None does not apply.
+    """
     fall = baseline_value - current
-    if reaches(fall, points):
+    if points is not None and reaches(fall, points):
         return True
-    return baseline_value > 0 and reaches(fall / baseline_value * 100, percent)
+    return (
+        percent is not None and baseline_value > 0 and reaches(fall / baseline_value * 100, percent)
+    )
 
 
 def week_since_surgery(timeline: Timeline, day: date) -> int:
@@ -451,14 +474,23 @@ def opioid_days(timeline: Timeline, start: date, end: date) -> OpioidDays:
     return OpioidDays(tuple(day for day, doses in recorded if doses > 0), len(recorded))
 
 
-def improvement_level(baseline_value: float, points: float = 2, percent: float = 30) -> float:
+def improvement_level(
+    baseline_value: float,
+    points: float | None = _PAIN_CHANGE.points,
+    percent: float | None = _PAIN_CHANGE.percent,
+) -> float:
     """The value at or below which a score is a meaningful improvement on `baseline_value`.
 
-    §2: ≥ `points` OR ≥ `percent` % lower, so whichever of the two is reached first. Never
-    below 0 (with a baseline of 0 there is no improvement to reach).
+    §2: ≥ `points` OR ≥ `percent` % lower, so whichever of the two is reached first (a
+    criterion given as None does not apply). Never below 0 (with a baseline of 0 there is no
+    improvement to reach).
     """
-    fall = min(points, baseline_value * percent / 100)
-    return max(baseline_value - fall, 0)
+    falls = [] if points is None else [points]
+    if percent is not None:
+        falls.append(baseline_value * percent / 100)
+    if not falls:
+        return 0.0
+    return max(baseline_value - min(falls), 0)
 
 
 def daily_values(

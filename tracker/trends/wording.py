@@ -2,12 +2,14 @@
 
 The wording is encouraging but honest: it says what the numbers say, compares with the §2
 baseline (and says which baseline), and never claims a change the data does not show. Every
-number comes from `tracker.trends.series`. Pure: a `Timeline` in, text or plain data out.
+number comes from `tracker.trends.series`; what counts as a meaningful change comes from the
+clinic's §2 table (`change_table`, `Thresholds.meaningful_change`; the reference values of
+`scoring.MEANINGFUL_CHANGE` when none is given). Pure: a `Timeline` in, text or plain data out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tracker.questionnaires.scoring import meaningful_change
+from tracker.questionnaires.scoring import MEANINGFUL_CHANGE, ChangeThreshold, meaningful_change
 from tracker.timeline import Timeline
 from tracker.trends import series as trends
 
@@ -29,11 +31,61 @@ def number(value: float) -> str:
     return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
 
 
+ChangeTable = Mapping[str, ChangeThreshold]
+
+
+def threshold_text(threshold: ChangeThreshold) -> str:
+    """A §2 threshold as clinicians read it, e.g. "≥ 2 points or ≥ 30 % (§2, Ostelo 2008 [E])";
+    a clinic's own value is shown as such, next to the reference value."""
+    return _("%(criteria)s (%(source)s)") % {
+        "criteria": criteria_text(threshold),
+        "source": threshold_source_text(threshold),
+    }
+
+
+def criteria_text(threshold: ChangeThreshold) -> str:
+    """E.g. "≥ 2 points or ≥ 30 %": the values in use."""
+    return _criteria_text(threshold.points, threshold.percent)
+
+
+def threshold_source_text(threshold: ChangeThreshold) -> str:
+    """Where the values in use come from: "§2, Ostelo 2008 [E]", or the clinic's setting with
+    the reference value next to it."""
+    if not threshold.clinic_setting:
+        return _("§2, %(source)s") % {"source": threshold.source}
+    return _("clinic setting; §2: %(reference)s, %(source)s") % {
+        "reference": _criteria_text(threshold.reference_points, threshold.reference_percent),
+        "source": threshold.source,
+    }
+
+
+def _criteria_text(points: float | None, percent: float | None) -> str:
+    parts = []
+    if points is not None:
+        parts.append(_("≥ %(points)s points") % {"points": number(points)})
+    if percent is not None:
+        parts.append(_("≥ %(percent)s %%") % {"percent": number(percent)})
+    return _(" or ").join(parts)
+
+
+def pain_improved(table: ChangeTable) -> Callable[[float, float], bool]:
+    """`meaningful(baseline, 7-day mean)` for pain by the table's pain row (§2)."""
+    mcid = table["pain"]
+    return lambda base, current: trends.meaningful_improvement(
+        base, current, mcid.points, mcid.percent
+    )
+
+
+def score_improved(code: str, table: ChangeTable) -> Callable[[float, float], bool]:
+    """`meaningful(baseline, score)` for a questionnaire by the table's row (§2)."""
+    return lambda base, current: meaningful_change(code, base, current, table).improved
+
+
 def baseline_source_label(source: str) -> str:
     """Which baseline was used (§2: clinicians see which one)."""
     return {
         trends.PRE_OPERATIVE: _("pre-operative"),
-        trends.FIRST_POSTOP_DAYS: _("mean of post-operative days 1–3"),
+        trends.FIRST_POSTOP_DAYS: _("mean of the first 3 check-ins of post-operative days 1–14"),
         trends.FIRST_POSTOP_SCORE: _("first post-operative score"),
     }.get(source, source)
 
@@ -46,14 +98,22 @@ def _compared_with(source: str) -> str:
     return _("in your first questionnaire")
 
 
-def pain_sentence(timeline: Timeline, field: str, as_of: date, *, care_team: bool = False) -> str:
+def pain_sentence(
+    timeline: Timeline,
+    field: str,
+    as_of: date,
+    *,
+    care_team: bool = False,
+    change_table: ChangeTable = MEANINGFUL_CHANGE,
+) -> str:
     """E.g. "Your leg pain is 40 % lower than before surgery. That is a meaningful improvement."
 
-    Compares the latest 7-day mean (§4: ≥ 4 of 7 days) with the §2 baseline. The care team's
-    wording gives the numbers and which baseline was used.
+    Compares the latest 7-day mean (§4: ≥ 4 of 7 days) with the §2 baseline; "meaningful" is
+    the pain row of `change_table`. The care team's wording gives the numbers, which baseline
+    was used and the threshold.
     """
     if care_team:
-        return _care_pain_sentence(timeline, field, as_of)
+        return _care_pain_sentence(timeline, field, as_of, change_table)
     measure = {"back_pain": _("back pain"), "leg_pain": _("leg pain")}[field]
     latest = trends.latest_seven_day_mean(timeline, field, as_of)
     if latest is None:
@@ -90,12 +150,12 @@ def pain_sentence(timeline: Timeline, field: str, as_of: date, *, care_team: boo
             % values
         )
     sentence = _("Your %(measure)s is %(percent)s %% lower than %(when)s.") % values
-    if trends.meaningful_improvement(base.value, mean):
+    if pain_improved(change_table)(base.value, mean):
         return sentence + " " + _("That is a meaningful improvement.")
     return sentence + " " + _("That is a small change so far.")
 
 
-def _care_pain_sentence(timeline: Timeline, field: str, as_of: date) -> str:
+def _care_pain_sentence(timeline: Timeline, field: str, as_of: date, table: ChangeTable) -> str:
     latest = trends.latest_seven_day_mean(timeline, field, as_of)
     if latest is None:
         return _("No 7-day average: fewer than 4 check-ins in the last 7 days recorded.")
@@ -117,8 +177,10 @@ def _care_pain_sentence(timeline: Timeline, field: str, as_of: date) -> str:
         )
         % values
     )
-    if trends.meaningful_improvement(base.value, latest[1]):
-        sentence += " " + _("Meaningful improvement (§2).")
+    if pain_improved(table)(base.value, latest[1]):
+        sentence += " " + _("Meaningful improvement: %(threshold)s.") % {
+            "threshold": threshold_text(table["pain"])
+        }
     return sentence
 
 
@@ -194,20 +256,26 @@ def adherence_sentence(weeks: Sequence[trends.WeekAdherence], *, care_team: bool
     return _("In your latest week you did %(done)s of %(prescribed)s exercise sessions.") % values
 
 
-def peg_sentence(timeline: Timeline, as_of: date, *, care_team: bool = False) -> str:
+def peg_sentence(
+    timeline: Timeline,
+    as_of: date,
+    *,
+    care_team: bool = False,
+    change_table: ChangeTable = MEANINGFUL_CHANGE,
+) -> str:
     found = trends.scores(timeline, "peg", as_of)
     if not found:
         return _("No PEG questionnaire answered yet.")
     latest = found[-1]
     if care_team:
-        return _care_peg_sentence(timeline, latest)
+        return _care_peg_sentence(timeline, latest, change_table)
     sentence = _("Your latest PEG score is %(score)s out of 10 (lower is better).") % {
         "score": number(latest.total)
     }
     base = trends.questionnaire_baseline(timeline, "peg")
     if base is None or base[1] == latest or base[0].value == 0:
         return sentence
-    change = meaningful_change("peg", base[0].value, float(latest.total))
+    change = meaningful_change("peg", base[0].value, float(latest.total), change_table)
     percent = round(abs(change.percent or 0))
     if percent < ABOUT_THE_SAME_PERCENT:
         return sentence + " " + _("That is about the same as your first score.")
@@ -224,15 +292,17 @@ def peg_sentence(timeline: Timeline, as_of: date, *, care_team: bool = False) ->
     )
 
 
-def _care_peg_sentence(timeline: Timeline, latest) -> str:
+def _care_peg_sentence(timeline: Timeline, latest, table: ChangeTable) -> str:
     values = {"score": number(latest.total), "day": date_format(latest.day, "j M")}
     base = trends.questionnaire_baseline(timeline, "peg")
     if base is None:
         return _("Latest PEG %(score)s on %(day)s; no baseline.") % values
     values.update(base=number(base[0].value), source=baseline_source_label(base[0].source))
     sentence = _("Latest PEG %(score)s on %(day)s; baseline %(base)s (%(source)s).") % values
-    if meaningful_change("peg", base[0].value, float(latest.total)).improved:
-        sentence += " " + _("Meaningful improvement (30 %, §2 [D]).")
+    if score_improved("peg", table)(base[0].value, float(latest.total)):
+        sentence += " " + _("Meaningful improvement: %(threshold)s.") % {
+            "threshold": threshold_text(table["peg"])
+        }
     return sentence
 
 
@@ -303,7 +373,7 @@ def measure_change(
     label: str,
     base: trends.Baseline | None,
     current: tuple[date, float] | None,
-    meaningful,
+    meaningful: Callable[[float, float], bool],
     *,
     current_label: str = "",
     threshold: str = "",
@@ -336,14 +406,18 @@ def measure_change(
     )
 
 
-def care_summary(timeline: Timeline, as_of: date) -> CareSummary:
-    """Weeks since surgery and change from baseline of back pain, leg pain and PEG."""
+def care_summary(
+    timeline: Timeline, as_of: date, change_table: ChangeTable = MEANINGFUL_CHANGE
+) -> CareSummary:
+    """Weeks since surgery and change from baseline of back pain, leg pain and PEG, judged by
+    the §2 rows of `change_table`."""
     measures = [
         measure_change(
             label,
             trends.baseline(timeline, field),
             trends.latest_seven_day_mean(timeline, field, as_of),
-            trends.meaningful_improvement,
+            pain_improved(change_table),
+            threshold=threshold_text(change_table["pain"]),
         )
         for field, label in (("back_pain", _("Back pain")), ("leg_pain", _("Leg pain")))
     ]
@@ -354,7 +428,8 @@ def care_summary(timeline: Timeline, as_of: date) -> CareSummary:
             "PEG",
             None if peg_base is None else peg_base[0],
             (peg[-1].day, float(peg[-1].total)) if peg else None,
-            lambda base, current: meaningful_change("peg", base, current).improved,
+            score_improved("peg", change_table),
+            threshold=threshold_text(change_table["peg"]),
         )
     )
     adherence = trends.weekly_adherence(timeline, as_of)

@@ -22,6 +22,7 @@ from tracker.auth.access import get_patient
 from tracker.auth.roles import care_staff_required, patient_required
 from tracker.charts import figures as charts
 from tracker.charts import patient_charts as trend_charts
+from tracker.flags.engine import thresholds_for
 from tracker.models import Flag, Patient
 from tracker.models.timelines import patient_timeline
 from tracker.trends.wording import care_summary
@@ -82,16 +83,26 @@ def trends_context(
     *,
     flags: list[Flag] | None = None,
 ) -> dict[str, Any]:
-    """Everything the `#trends` fragment needs. With `flags`, the care team's charts."""
+    """Everything the `#trends` fragment needs. With `flags`, the care team's charts.
+    Meaningful change follows the patient's clinic's §2 table, as the rules do."""
     timeline = patient_timeline(patient)
     period = period_for(patient, key)
     care_team = flags is not None
     markers = flag_markers(flags) if care_team else []
+    change_table = thresholds_for(patient).meaningful_change
     views = []
     for name in trend_charts.CHARTS:
-        chart = trend_charts.build_chart(name, timeline, period, flags=markers, care_team=care_team)
+        chart = trend_charts.build_chart(
+            name,
+            timeline,
+            period,
+            flags=markers,
+            care_team=care_team,
+            change_table=change_table,
+        )
         views.append(ChartView(chart, charts.plotly_figure(chart), charts.table(chart)))
     return {
+        "change_table": change_table,
         "timeline": timeline,
         "charts": [view for view in views if view.shown],
         "period": period,
@@ -131,7 +142,12 @@ def chart_data(request: HttpRequest, patient: Patient, series: str, flags=None) 
     period = period_for(patient, key)
     markers = flag_markers(flags) if flags is not None else []
     chart = trend_charts.build_chart(
-        series, patient_timeline(patient), period, flags=markers, care_team=flags is not None
+        series,
+        patient_timeline(patient),
+        period,
+        flags=markers,
+        care_team=flags is not None,
+        change_table=thresholds_for(patient).meaningful_change,
     )
     return JsonResponse(charts.chartjs_data(chart))
 
@@ -163,6 +179,6 @@ def care_trends_context(request: HttpRequest, patient: Patient) -> dict[str, Any
     context.update(
         flags=flags,
         open_flags=sum(1 for flag in flags if flag.is_active),
-        summary=care_summary(context["timeline"], patient.local_date()),
+        summary=care_summary(context["timeline"], patient.local_date(), context["change_table"]),
     )
     return context

@@ -21,9 +21,10 @@ from tracker.trends.series import (
 
 # P4 --------------------------------------------------------------------------------------
 
+# v2: a score dated on the day of surgery is post-operative, never the pre-operative baseline.
 FUNCTION_NO_MCID_12W = RuleInfo(
     rule_id="P4-FUNCTION-NO-MCID-12W",
-    version=1,
+    version=2,
     section="§4",
     label="[E]",
     title="Function not meaningfully better at 12 weeks",
@@ -74,8 +75,11 @@ def function_not_improved(
     """The week-12 ODI (or, without one, PEG) that has fallen < 30 % from its baseline.
 
     The instrument is ODI when there is both an ODI baseline and an ODI score dated within
-    `function_tolerance_days` of day 84, else PEG on the same terms. None when the
-    instrument improved enough or when there is nothing to compare.
+    `function_tolerance_days` of day 84, else PEG on the same terms. The percentage is the
+    instrument's §2 one in the clinic's table (`thresholds.meaningful_change`). The baseline
+    is `questionnaire_baseline`'s: a score before the day of surgery, else the first score of
+    the first 3 weeks (a day-0 score is post-operative). None when the instrument improved
+    enough or when there is nothing to compare.
     """
     first = timeline.surgery_date + n_days(
         thresholds.function_check_day - thresholds.function_tolerance_days
@@ -91,7 +95,8 @@ def function_not_improved(
         base, base_score = found
         score = in_window[-1]
         fall_percent = (base.value - float(score.total)) / base.value * 100
-        if reaches(fall_percent, thresholds.function_mcid_percent):
+        needed = thresholds.meaningful_change[instrument].percent
+        if needed is None or reaches(fall_percent, needed):
             return None
         return _FunctionCheck(instrument, base, base_score, score, fall_percent)
     return None
@@ -109,7 +114,8 @@ def function_not_improved_at_12_weeks(
     explanation = (
         f"{check.instrument.upper()} {float(check.score.total):g} on {iso(check.score.day)} vs "
         f"baseline {check.base.value:g} ({check.base.source}, {iso(check.base_score.day)}): "
-        f"fall {check.fall_percent:.0f} % < {thresholds.function_mcid_percent:g} %. Most "
+        f"fall {check.fall_percent:.0f} % < "
+        f"{thresholds.meaningful_change[check.instrument].percent:g} %. Most "
         "functional gain happens within 3 months (Fritsch 2017; SPORT)."
     )
     noticed = (

@@ -348,9 +348,8 @@ def leg_pain_not_improved_at_6_weeks(
     found = daily_baseline(timeline, "leg_pain")
     if current is None or found is None or current <= thresholds.no_leg_pain_max:
         return []
-    if meaningful_improvement(
-        found.value, current, thresholds.mcid_pain_points, thresholds.mcid_pain_percent
-    ):
+    mcid = thresholds.meaningful_change["pain"]
+    if meaningful_improvement(found.value, current, mcid.points, mcid.percent):
         return []
     fall = found.value - current
     percent = f"{fall / found.value * 100:.0f} %" if found.value else "n/a"
@@ -361,9 +360,8 @@ def leg_pain_not_improved_at_6_weeks(
     explanation = (
         f"At {week_and_day(timeline, as_of)} the leg-pain 7-day mean is {current:.1f} vs "
         f"baseline {found.value:.1f} ({found.source}): fall {fall:.1f} points ({percent}), "
-        f"below both {thresholds.mcid_pain_points:g} points and "
-        f"{thresholds.mcid_pain_percent:g} %. Most patients with leg-pain relief have it by "
-        "6 weeks; later improvement is unlikely (BASS 2011)."
+        f"short of the meaningful change {mcid.reference}. Most patients with leg-pain relief "
+        "have it by 6 weeks; later improvement is unlikely (BASS 2011)."
     )
     noticed = (
         "Your leg pain has not eased as much as we would hope by now. Your surgeon will look at "
@@ -374,9 +372,10 @@ def leg_pain_not_improved_at_6_weeks(
 
 # P5, P6 ----------------------------------------------------------------------------------
 
+# v2: through P4, a questionnaire score dated on the day of surgery is post-operative.
 CHRONIC_POSTSURGICAL = RuleInfo(
     rule_id="P5-CHRONIC-POSTSURGICAL",
-    version=1,
+    version=2,
     section="§4",
     label="[E]",
     title="Possible chronic post-surgical pain",

@@ -10,10 +10,10 @@ from tracker.rules.definition import iso, rounded
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord, Timeline
 from tracker.trends.series import (
-    PRE_OPERATIVE,
+    FIRST_POSTOP_DAYS,
     answers_of,
     baseline,
-    recorded_values,
+    baseline_dates,
     symptoms_of,
 )
 
@@ -55,11 +55,8 @@ def mean_evidence(day: date, field: str, mean: float | None, **extra: Any) -> di
 
 
 # §2 baseline without a pre-operative value: the mean of the first 3 recorded days within the
-# first 14 days after surgery (days 1-14; day 0 mixes pre- and post-operative pain).
-BASELINE_FIRST_DAY = 1
-BASELINE_LAST_DAY = 14
-BASELINE_RECORDED_DAYS = 3
-FIRST_RECORDED_DAYS = "first 3 recorded days of post-operative days 1-14"
+# first 14 days after surgery (`tracker.trends.series.baseline`, shared with the charts).
+FIRST_RECORDED_DAYS = FIRST_POSTOP_DAYS
 
 
 class DailyBaseline(NamedTuple):
@@ -71,25 +68,13 @@ class DailyBaseline(NamedTuple):
 
 
 def daily_baseline(timeline: Timeline, field: str) -> DailyBaseline | None:
-    """The §2 baseline of `field`, or None when there is none.
-
-    The pre-operative value entered at enrolment (as `tracker.trends.series.baseline` reads
-    it), else the mean of the first 3 days with a recorded value among post-operative days
-    1-14 (fewer when fewer are recorded; None when none is).
-
-    Rule-side until `series.baseline` and `series.baseline_dates` compute the same fallback
-    (today they use days 1-3 only); then this can return theirs.
-    """
+    """The §2 baseline of `field` (`tracker.trends.series.baseline`) with the dates it is the
+    mean of, or None when there is none: the pre-operative value entered at enrolment, else
+    the mean of the first 3 days with a recorded value among post-operative days 1-14."""
     found = baseline(timeline, field)
-    if found is not None and found.source == PRE_OPERATIVE:
-        return DailyBaseline(found.value, PRE_OPERATIVE, ())
-    first = timeline.surgery_date + n_days(BASELINE_FIRST_DAY)
-    last = timeline.surgery_date + n_days(BASELINE_LAST_DAY)
-    values = recorded_values(timeline, first, last, field)[:BASELINE_RECORDED_DAYS]
-    if not values:
+    if found is None:
         return None
-    mean = sum(value for _, value in values) / len(values)
-    return DailyBaseline(mean, FIRST_RECORDED_DAYS, tuple(day for day, _ in values))
+    return DailyBaseline(found.value, found.source, tuple(baseline_dates(timeline, field)))
 
 
 def baseline_evidence(timeline: Timeline, field: str, found: DailyBaseline) -> dict[str, Any]:
