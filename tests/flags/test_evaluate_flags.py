@@ -88,3 +88,102 @@ def test_evaluating_two_years_costs_the_same_queries_as_one_day(clinic, surgeon)
         return len(queries)
 
     assert measure(1) == measure(730)
+
+
+# P12: whole missed days, and a silence already well past its threshold -----------------------
+
+
+def silence_after(patient, last_day: int):
+    """Daily check-ins from day 1 to `last_day` after surgery (none since)."""
+    for n in range(1, last_day + 1):
+        CheckIn.objects.create(patient=patient, day=patient.surgery_date + timedelta(days=n))
+
+
+def run_on(patient, n: int):
+    call_command(
+        "evaluate_flags", "--as-of", (patient.surgery_date + timedelta(days=n)).isoformat()
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "reminded", "flagged"),
+    [
+        (13, False, False),  # days 11 and 12 missed: below the 3 days of weeks 0-6
+        (14, True, False),  # 3 missed: at the threshold, the patient is reminded first
+        (15, True, False),  # 1 past: still a reminder first when none went out
+        (16, True, True),  # 2 past: the flag does not wait for a reminder
+    ],
+)
+def test_first_run_of_a_silence_reminds_first_unless_well_past_its_threshold(
+    patient, as_of, reminded, flagged
+):
+    silence_after(patient, 10)
+    run_on(patient, as_of)
+    assert PatientReminder.objects.filter(patient=patient).exists() is reminded
+    assert Flag.objects.filter(rule_id="P12-SILENCE").exists() is flagged
+
+
+def test_patient_silent_10_days_in_week_2_is_flagged_on_the_first_run(
+    patient, surgeon, django_capture_on_commit_callbacks
+):
+    silence_after(patient, 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(patient, 15)  # days 5-14 missed: 10 days, 7 past the threshold of 3
+    flag = Flag.objects.get(rule_id="P12-SILENCE")
+    assert (flag.evidence[0]["missed_days"], flag.evidence[0]["threshold_days"]) == (10, 3)
+    # The patient is still asked to check in, the same night.
+    assert PatientReminder.objects.filter(patient=patient).count() == 1
+    assert patient.user.email in [m.to[0] for m in mail.outbox]
+    run_on(patient, 16)
+    assert PatientReminder.objects.filter(patient=patient).count() == 1
+
+
+def test_nightly_runs_that_stopped_flag_at_once_when_they_start_again(patient):
+    silence_after(patient, 10)
+    run_on(patient, 14)  # reminder: 3 missed days
+    assert not Flag.objects.filter(rule_id="P12-SILENCE").exists()
+    run_on(patient, 20)  # the runs stopped for 5 nights: 9 missed days
+    assert Flag.objects.filter(rule_id="P12-SILENCE").exists()
+    assert PatientReminder.objects.filter(patient=patient).count() == 1
+
+
+def test_the_0115_run_does_not_count_the_day_that_has_just_begun(clinic, surgeon):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from tests.factories import make_patient
+
+    london = ZoneInfo("Europe/London")  # the patient's time zone
+    with time_machine.travel(datetime(2026, 3, 20, 1, 15, tzinfo=london), tick=False):
+        patient = make_patient("night@clinic.test", clinic, team=(surgeon,), surgery_days_ago=10)
+        today = patient.local_date()
+        CheckIn.objects.create(patient=patient, day=today - timedelta(days=3))
+        call_command("evaluate_flags")  # missed: the two days before today only
+        assert not PatientReminder.objects.filter(patient=patient).exists()
+    with time_machine.travel(datetime(2026, 3, 21, 1, 15, tzinfo=london), tick=False):
+        call_command("evaluate_flags")  # now 3 whole days
+        assert PatientReminder.objects.filter(patient=patient).exists()
+        assert not Flag.objects.filter(rule_id="P12-SILENCE").exists()
+
+
+# P8: an offered PHQ-9 left unanswered -------------------------------------------------------
+
+
+def test_an_offered_phq9_unanswered_for_7_days_reaches_the_care_team(patient, surgeon, physio):
+    from tracker.checkins.questionnaire_responses import record_response
+    from tracker.models import Notification
+
+    phq2_day = patient.surgery_date + timedelta(days=14)
+    result = record_response(patient, "phq2", phq2_day, {"phq-q1": 2, "phq-q2": 1}, by=None)
+    assert [f.rule_id for f in result.findings] == ["P8-DEPRESSION"]  # the PHQ-9 is offered
+    assert not Flag.objects.filter(rule_id="P8-DEPRESSION").exists()  # to the patient only
+    run_on(patient, 20)  # 6 days later
+    assert not Flag.objects.filter(rule_id="P8-DEPRESSION").exists()
+    run_on(patient, 21)  # 7 days later
+    flag = Flag.objects.get(rule_id="P8-DEPRESSION")
+    assert flag.level == "review"
+    assert flag.evidence[-1]["phq9_offered_on"] == phq2_day.isoformat()
+    recipients = set(Notification.objects.filter(flag=flag).values_list("recipient", flat=True))
+    assert recipients == {surgeon.pk, physio.pk}

@@ -201,3 +201,54 @@ def test_gives_up_after_five_attempts(patient):
             with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
                 deliver(pk)
     assert Notification.objects.get(pk=pk).status == "gave_up"
+
+
+# Evidence of an open flag is capped -----------------------------------------------------------
+
+
+def items(*days):
+    return [{"date": f"2026-01-{n:02d}", "value": n} for n in days]
+
+
+def test_merge_keeps_the_newest_items_and_counts_the_older_ones():
+    merged = engine.merge_evidence(items(1, 2, 3), items(4, 5), limit=3)
+    assert merged == [
+        {"omitted_items": 2, "omitted_from": "2026-01-01", "omitted_until": "2026-01-02"},
+        *items(3, 4, 5),
+    ]
+    # The rule repeats its window: nothing new, nothing changes (no count creeping up).
+    assert engine.merge_evidence(merged, items(1, 2, 3, 4, 5), limit=3) == merged
+    older_than_kept = [{"date": "2026-01-02", "value": 99}]
+    assert engine.merge_evidence(merged, older_than_kept, limit=3) == merged
+    again = engine.merge_evidence(merged, items(3, 4, 5, 6), limit=3)
+    assert again == [
+        {"omitted_items": 3, "omitted_from": "2026-01-01", "omitted_until": "2026-01-03"},
+        *items(4, 5, 6),
+    ]
+    assert engine.merge_evidence(items(1, 2), items(3), limit=3) == items(1, 2, 3)  # at the cap
+
+
+def test_a_flag_fired_every_night_keeps_a_bounded_evidence(patient, settings):
+    settings.FLAG_EVIDENCE_KEPT = 3
+    first = patient.local_date() - timedelta(days=9)
+    record_checkin(patient, first, answers(), by=None)
+    for n in range(4, 10):  # P12 each night, with one more missed day each time
+        engine.evaluate_patient(patient, first + timedelta(days=n), include_time_rules=True)
+    flag = Flag.objects.get(patient=patient, rule_id="P12-SILENCE")
+    assert len(flag.evidence) == 4  # the count and the 3 newest
+    assert flag.evidence[0]["omitted_items"] >= 1
+    assert [e["missed_days"] for e in flag.evidence[1:]] == [6, 7, 8]
+    assert flag.last_evidence_day == first  # P12 dates its evidence by the last check-in
+
+
+def test_questions_from_the_patient_are_never_dropped(patient, settings):
+    from tracker.care.questions import ask
+
+    settings.FLAG_EVIDENCE_KEPT = 2
+    for text in ("Can I drive?", "Can I swim?", "Can I lift my grandson?"):
+        flag = ask(patient, text)
+    assert [e["question"] for e in flag.evidence] == [
+        "Can I drive?",
+        "Can I swim?",
+        "Can I lift my grandson?",
+    ]

@@ -2,8 +2,9 @@
 
 Rules (tracker.rules) are pure; this module is where their findings meet the database:
 - `record_findings` stores findings as flags: at most one active flag per rule per patient, new
-  evidence added to it, and after a resolution a new flag only on evidence newer than it
-  (clinical-reference §4, "Lifecycle of a flag");
+  evidence added to it (the newest `FLAG_EVIDENCE_KEPT` items and a count of the older ones),
+  and after a resolution a new flag only on evidence newer than it (clinical-reference §4,
+  "Lifecycle of a flag");
 - `evaluate_patient` runs the rules for one patient on a day (on every save, and daily for the
   rules that depend on time passing);
 - `acknowledge` and `resolve` move a flag on, safely when two people act at once.
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,6 +32,7 @@ from tracker.models import (
     Patient,
     PatientReminder,
 )
+from tracker.models.flags import ASK_RULE
 from tracker.models.timelines import patient_timeline
 from tracker.rules import Thresholds, evaluate
 from tracker.rules.patterns import offer_only
@@ -37,6 +40,22 @@ from tracker.timeline import Finding, Timeline
 
 # Rules that depend on time passing, run by `manage.py evaluate_flags` (and not on each save).
 SILENCE_RULE = "P12-SILENCE"
+# §4 P12 says "first a reminder to the patient, then review". A silence already this many days
+# past its threshold (a patient silent 10 days in week 2, or nightly runs that stopped) has had
+# its time for a reminder: the flag is raised at once, with the reminder [D].
+SILENCE_FLAG_AT_ONCE_DAYS = 2
+
+# Evidence items an open flag keeps: a rule that fires every day (P12's growing silence, P1's
+# daily means) would otherwise grow the flag without bound. Older items are replaced by one
+# row counting them (`OMITTED`). Patients' questions are exempt: each one must be read.
+DEFAULT_EVIDENCE_KEPT = 50
+OMITTED = "omitted_items"
+UNCAPPED_RULES = frozenset({ASK_RULE})
+
+
+def evidence_kept() -> int:
+    """How many evidence items an open flag keeps (settings.FLAG_EVIDENCE_KEPT, default 50)."""
+    return max(int(getattr(settings, "FLAG_EVIDENCE_KEPT", DEFAULT_EVIDENCE_KEPT)), 1)
 
 
 @dataclass
@@ -77,15 +96,47 @@ def _key(item: dict) -> str:
     return json.dumps(item, sort_keys=True, default=str)
 
 
-def merge_evidence(old: list[dict], new: Iterable[dict]) -> list[dict]:
-    """Old evidence plus what is new in `new`, without duplicates, in date order."""
-    seen = {_key(item) for item in old}
-    merged = list(old)
+def merge_evidence(old: list[dict], new: Iterable[dict], limit: int | None = None) -> list[dict]:
+    """Old evidence plus what is new in `new`, without duplicates, in date order (items of
+    one date in the order they arrived).
+
+    With `limit`, only the newest `limit` items are kept; the older ones become one first row
+    `{"omitted_items": n, "omitted_from": day, "omitted_until": day}` that keeps counting.
+    Rules repeat the older days of their window on every run, so an item dated before
+    `omitted_until`, or one that would be dropped again at once, is taken as already counted.
+    """
+    omitted = next((item for item in old if OMITTED in item), None)
+    kept = [item for item in old if OMITTED not in item]
+    cutoff = str(omitted.get("omitted_until") or "") if omitted else ""
+    seen = {_key(item) for item in kept}
+    added = []
     for item in new:
-        if _key(item) not in seen:
+        if _key(item) not in seen and str(item.get("date", "")) >= cutoff:
             seen.add(_key(item))
-            merged.append(item)
-    return sorted(merged, key=lambda item: str(item.get("date", "")))
+            added.append(item)
+    if not added:
+        return list(old)
+    items = sorted(kept + added, key=lambda item: str(item.get("date", "")))
+    if limit is None or len(items) <= limit:
+        return [omitted, *items] if omitted else items
+    dropped, items = items[: len(items) - limit], items[len(items) - limit :]
+    if not any(item in items for item in added):
+        return list(old)  # all that came in is older than what is kept: counted before
+    dates = [str(item["date"]) for item in dropped if item.get("date")]
+    if omitted:
+        dates += [
+            str(omitted[key]) for key in ("omitted_from", "omitted_until") if omitted.get(key)
+        ]
+    summary = {
+        OMITTED: (omitted[OMITTED] if omitted else 0) + len(dropped),
+        "omitted_from": min(dates, default=None),
+        "omitted_until": max(dates, default=None),
+    }
+    return [summary, *items]
+
+
+def _evidence_limit(rule_id: str) -> int | None:
+    return None if rule_id in UNCAPPED_RULES else evidence_kept()
 
 
 def record_findings(
@@ -137,7 +188,7 @@ def record_findings(
             patient_message=finding.patient_message,
             clinician_explanation=finding.clinician_explanation,
             reference=finding.reference,
-            evidence=merge_evidence([], finding.evidence),
+            evidence=merge_evidence([], finding.evidence, _evidence_limit(finding.rule_id)),
             first_evidence_day=min(days),
             last_evidence_day=max(days),
             opened_at=now,
@@ -181,7 +232,7 @@ def _newer(days: list[date], resolved_day: date, fresh_days: frozenset[date]) ->
 
 
 def _add_evidence(flag: Flag, finding: Finding, days, now, outcome: Outcome) -> None:
-    merged = merge_evidence(flag.evidence, finding.evidence)
+    merged = merge_evidence(flag.evidence, finding.evidence, _evidence_limit(flag.rule_id))
     escalates = finding.level.rank < flag.level_rank
     if merged == flag.evidence and not escalates:
         return
@@ -216,7 +267,8 @@ def evaluate_patient(
 
     On a save, P12 (silence) is left out: the patient has just checked in. The daily run
     (`include_time_rules=True`) includes it, and a patient hears from us (a reminder) before
-    any staff flag is raised for silence.
+    any staff flag is raised for silence, unless the silence is already
+    SILENCE_FLAG_AT_ONCE_DAYS or more past its threshold: then the flag is raised at once.
     """
 
     timeline = timeline or patient_timeline(patient)
@@ -237,10 +289,18 @@ def evaluate_patient(
     return findings, stored
 
 
+def days_past_threshold(finding: Finding) -> int:
+    """How many days a P12 silence is past its threshold (0 on the first day it fires)."""
+    entry = finding.evidence[0] if finding.evidence else {}
+    return int(entry.get("missed_days", 0)) - int(entry.get("threshold_days", 0))
+
+
 def _reminded_first(patient, finding: Finding, as_of: date, notify: bool, outcome) -> bool:
     """P12: the first time a silence is noticed, remind the patient and hold the flag back.
 
-    Returns True while the flag should wait: the reminder went out today (or just now).
+    Returns True while the flag should wait: the reminder went out today (or just now). A
+    silence SILENCE_FLAG_AT_ONCE_DAYS or more past its threshold never waits: the patient is
+    reminded (once per silence) and the flag is raised the same night.
     """
     since = evidence_days(finding, as_of)[0]
     reminder = (
@@ -248,11 +308,12 @@ def _reminded_first(patient, finding: Finding, as_of: date, notify: bool, outcom
         .order_by("day")
         .first()
     )
+    at_once = days_past_threshold(finding) >= SILENCE_FLAG_AT_ONCE_DAYS
     if reminder is None:
         if notify:
             PatientReminder.objects.create(patient=patient, day=as_of, reason=SILENCE_RULE)
             send_silence_reminder(patient)
             outcome.reminded = True
-            return True
+            return not at_once
         return False
-    return reminder.day >= as_of
+    return reminder.day >= as_of and not at_once
