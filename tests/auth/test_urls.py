@@ -77,6 +77,9 @@ ROUTES = {
     "clinic-erasures": "clinic/erasures/",
     "erasure-decide": "clinic/erasures/<uuid:erasure_id>/",
     "clinic-outcomes": "clinic/outcomes/",
+    "clinic-outcomes-improvement-csv": "clinic/outcomes/improvement.csv",
+    "clinic-outcomes-funnel-csv": "clinic/outcomes/funnel.csv",
+    "clinic-outcomes-completeness-csv": "clinic/outcomes/completeness.csv",
     "clinic-outcomes-alarms-csv": "clinic/outcomes/alarms.csv",
 }
 GROUPS = {

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.models import Clinic, Flag, FlagLevel
+from tracker.models import Clinic, Flag, FlagLevel, Patient
 from tracker.outcomes.statistics import percentile
 
 ALARM_LEVELS = (FlagLevel.EMERGENCY, FlagLevel.URGENT)
@@ -73,12 +74,20 @@ class AlarmResponse:
     longest_waiting: Flag | None  # the alarm open longest now, if any
 
 
-def alarm_response(clinic: Clinic, start: date, end: date, now: datetime | None = None):
-    """The response times of `clinic`'s alarms opened from `start` to `end` (its own days)."""
+def alarm_response(
+    clinic: Clinic,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+    patients: QuerySet[Patient] | None = None,
+) -> AlarmResponse:
+    """The response times of `clinic`'s alarms opened from `start` to `end` (its own days),
+    for all its patients or those of `patients`."""
     now = now or timezone.now()
     zone = ZoneInfo(clinic.time_zone)
+    flags = Flag.objects.all() if patients is None else Flag.objects.filter(patient__in=patients)
     alarms = list(
-        Flag.objects.filter(
+        flags.filter(
             patient__clinic=clinic,
             level__in=ALARM_LEVELS,
             raised_quietly=False,

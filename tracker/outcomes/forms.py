@@ -39,3 +39,24 @@ class PeriodForm(forms.Form):
         if self.is_bound and self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
         return self.today - timedelta(days=DEFAULT_DAYS - 1), self.today
+
+
+class FunnelForm(forms.Form):
+    """Which measure and time point the funnel plot compares surgeons on."""
+
+    measure = forms.ChoiceField(label=_("Funnel plot: measure"), required=False)
+    point = forms.ChoiceField(label=_("at"), required=False)
+
+    def __init__(self, measures, points, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measures = {measure.key: measure for measure in measures}
+        self.points = {point.key: point for point in points}
+        self.fields["measure"].choices = [(m.key, m.label) for m in measures]
+        self.fields["point"].choices = [(p.key, p.label) for p in points]
+
+    def chosen(self):
+        """(measure, time point): leg pain at 6 weeks (the P3 question) unless chosen."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        measure = self.measures.get(data.get("measure") or "", next(iter(self.measures.values())))
+        point = self.points.get(data.get("point") or "", next(iter(self.points.values())))
+        return measure, point

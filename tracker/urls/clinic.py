@@ -18,6 +18,17 @@ urlpatterns = [
     path("clinic/notifications/", clinic.failed_notifications, name="clinic-notifications"),
     path("clinic/exports/cohort.csv", exports.cohort_csv, name="cohort-csv"),
     path("clinic/outcomes/", outcomes.outcomes, name="clinic-outcomes"),
+    path(
+        "clinic/outcomes/improvement.csv",
+        outcomes.improvement_csv,
+        name="clinic-outcomes-improvement-csv",
+    ),
+    path("clinic/outcomes/funnel.csv", outcomes.funnel_csv, name="clinic-outcomes-funnel-csv"),
+    path(
+        "clinic/outcomes/completeness.csv",
+        outcomes.completeness_csv,
+        name="clinic-outcomes-completeness-csv",
+    ),
     path("clinic/outcomes/alarms.csv", outcomes.alarms_csv, name="clinic-outcomes-alarms-csv"),
     path("clinic/erasures/", erasures.erasure_list, name="clinic-erasures"),
     path("clinic/erasures/<uuid:erasure_id>/", erasures.erasure_decide, name="erasure-decide"),

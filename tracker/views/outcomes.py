@@ -1,6 +1,14 @@
-"""The clinic's outcomes page for clinicians, and its figures as CSV."""
+"""The clinic's outcomes page for clinicians, and each of its figures as CSV.
+
+One set of filters (the cohort: surgery period, surgeon, procedure, levels; the alarms' period;
+the funnel plot's measure) drives the page and every download, so a CSV holds what the page
+shows. No patient is named: the figures count patients, and surgeons are staff.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -10,59 +18,235 @@ from tracker.auth.roles import role_required
 from tracker.exports.csv_export import csv_lines
 from tracker.models import Role
 from tracker.outcomes.alarms import alarm_response
-from tracker.outcomes.forms import PeriodForm
+from tracker.outcomes.cohort import CohortForm, clinic_thresholds
+from tracker.outcomes.completeness import checkins_by_week, silent_now
+from tracker.outcomes.forms import FunnelForm, PeriodForm
+from tracker.outcomes.funnel import funnel_figure, outside_limits
+from tracker.outcomes.improvement import (
+    MEASURES,
+    by_surgeon,
+    measure_outcomes,
+    outcome_table,
+    time_points,
+)
+from tracker.outcomes.statistics import wilson_interval
 
 clinician_required = role_required(Role.CLINICIAN)
 
-ALARM_COLUMNS = (
-    "level",
-    "month",
-    "alarms",
-    "acknowledged",
-    "median_minutes_to_acknowledge",
-    "p90_minutes_to_acknowledge",
-    "waiting_now",
-    "longest_waiting_minutes",
-)
 
+@dataclass
+class Outcomes:
+    """The page's figures for one request, each computed when first asked for."""
 
-def _response(request):
-    clinic = request.user.clinic
-    form = PeriodForm(clinic.local_date(), request.GET or None)
-    start, end = form.period()
-    return form, alarm_response(clinic, start, end)
+    request: object
+
+    def __post_init__(self):
+        clinic = self.request.user.clinic
+        self.clinic = clinic
+        self.today = clinic.local_date()
+        self.thresholds = clinic_thresholds(clinic)
+        query = self.request.GET or None
+        self.cohort_form = CohortForm(clinic, query)
+        self.period_form = PeriodForm(self.today, query)
+        self.funnel_form = FunnelForm(MEASURES, time_points(self.thresholds), query)
+        self.patients = self.cohort_form.patients()
+
+    @property
+    def forms(self):
+        return (self.cohort_form, self.period_form, self.funnel_form)
+
+    @cached_property
+    def table(self):
+        return outcome_table(self.patients, self.today, self.thresholds)
+
+    @cached_property
+    def funnel(self):
+        measure, point = self.funnel_form.chosen()
+        clinic = measure_outcomes(self.patients, measure, self.today, self.thresholds)[
+            time_points(self.thresholds).index(point)
+        ]
+        units = by_surgeon(self.patients, measure, point, self.today, self.thresholds)
+        share = clinic.share
+        rows = [
+            {
+                "unit": unit,
+                "interval": wilson_interval(unit.improved, unit.with_data),
+                "position": outside_limits(unit, share) if share is not None else "",
+            }
+            for unit in units
+        ]
+        figure = funnel_figure(units, share, clinic.with_data) if share is not None else None
+        return {
+            "measure": measure,
+            "point": point,
+            "clinic": clinic,
+            "rows": rows,
+            "figure": figure,
+        }
+
+    @cached_property
+    def weeks(self):
+        return checkins_by_week(self.patients, self.today)
+
+    @cached_property
+    def silence(self):
+        return silent_now(self.patients, self.today, self.thresholds)
+
+    @cached_property
+    def alarms(self):
+        start, end = self.period_form.period()
+        return alarm_response(self.clinic, start, end, patients=self.patients)
+
+    @cached_property
+    def query(self) -> str:
+        """The filters as a query string, for the download links."""
+        return self.request.GET.urlencode()
 
 
 @clinician_required
 @require_GET
 def outcomes(request):
-    form, alarms = _response(request)
-    return render(request, "tracker/outcomes/outcomes.html", {"form": form, "alarms": alarms})
+    return render(request, "tracker/outcomes/outcomes.html", {"outcomes": Outcomes(request)})
+
+
+def _csv(name: str, header, rows) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _number(value, digits=1):
+    return "" if value is None else round(value, digits)
+
+
+def _percent(value):
+    return "" if value is None else round(100 * value, 1)
+
+
+@clinician_required
+@require_GET
+def improvement_csv(request):
+    """The improvement table as on screen: one row per time point and measure."""
+    page = Outcomes(request)
+    header = (
+        "time_point",
+        "measure",
+        "eligible",
+        "with_data",
+        "improved",
+        "improved_percent",
+        "ci95_low_percent",
+        "ci95_high_percent",
+        "median_change",
+    )
+
+    def rows():
+        for row in page.table:
+            for cell in row:
+                low, high = cell.interval or (None, None)
+                yield [
+                    cell.point.key,
+                    cell.measure.key,
+                    cell.eligible,
+                    cell.with_data,
+                    cell.improved,
+                    _percent(cell.share),
+                    _percent(low),
+                    _percent(high),
+                    _number(cell.median_change, 2),
+                ]
+
+    return _csv(f"outcomes-improvement-{page.today.isoformat()}", header, rows())
+
+
+@clinician_required
+@require_GET
+def funnel_csv(request):
+    """The funnel plot's table: each surgeon, then the clinic."""
+    page = Outcomes(request)
+    funnel = page.funnel
+    header = (
+        "surgeon",
+        "measure",
+        "time_point",
+        "with_data",
+        "improved",
+        "improved_percent",
+        "ci95_low_percent",
+        "ci95_high_percent",
+        "against_clinic",
+    )
+    clinic = funnel["clinic"]
+    key = (funnel["measure"].key, funnel["point"].key)
+    rows = [
+        [
+            row["unit"].name,
+            *key,
+            row["unit"].with_data,
+            row["unit"].improved,
+            _percent(row["unit"].share),
+            _percent(row["interval"][0]),
+            _percent(row["interval"][1]),
+            row["position"],
+        ]
+        for row in funnel["rows"]
+    ]
+    low, high = clinic.interval or (None, None)
+    rows.append(
+        [
+            "clinic",
+            *key,
+            clinic.with_data,
+            clinic.improved,
+            _percent(clinic.share),
+            _percent(low),
+            _percent(high),
+            "",
+        ]
+    )
+    return _csv(f"outcomes-funnel-{page.today.isoformat()}", header, rows)
+
+
+@clinician_required
+@require_GET
+def completeness_csv(request):
+    """Check-in days recorded by week since surgery, and the patients silent now."""
+    page = Outcomes(request)
+    header = ("week", "patients", "checkin_days", "possible_days", "percent")
+    rows = [
+        [week.week, week.patients, week.checkin_days, 7 * week.patients, _number(week.percent)]
+        for week in page.weeks
+    ]
+    rows.append(["silent_now", page.silence.in_follow_up, page.silence.silent, "", ""])
+    return _csv(f"outcomes-completeness-{page.today.isoformat()}", header, rows)
 
 
 @clinician_required
 @require_GET
 def alarms_csv(request):
     """The alarm-response table as on screen: the whole period first, then month by month."""
-    _form, alarms = _response(request)
-
-    def minutes(value):
-        return "" if value is None else round(value, 1)
-
+    alarms = Outcomes(request).alarms
+    header = (
+        "level",
+        "month",
+        "alarms",
+        "acknowledged",
+        "median_minutes_to_acknowledge",
+        "p90_minutes_to_acknowledge",
+        "waiting_now",
+        "longest_waiting_minutes",
+    )
     rows = (
         [
             row.level,
             row.month.strftime("%Y-%m") if row.month else "all",
             row.alarms,
             row.acknowledged,
-            minutes(row.median_minutes),
-            minutes(row.p90_minutes),
+            _number(row.median_minutes),
+            _number(row.p90_minutes),
             row.waiting,
-            minutes(row.longest_waiting_minutes),
+            _number(row.longest_waiting_minutes),
         ]
         for row in [*alarms.overall, *alarms.by_month]
     )
-    response = StreamingHttpResponse(csv_lines(ALARM_COLUMNS, rows), content_type="text/csv")
-    name = f"alarm-response-{alarms.start.isoformat()}-{alarms.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return _csv(f"alarm-response-{alarms.start.isoformat()}-{alarms.end.isoformat()}", header, rows)

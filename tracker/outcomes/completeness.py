@@ -1,0 +1,118 @@
+"""How complete a cohort's follow-up is: check-in days by week since surgery, and who is
+silent now.
+
+Week w after surgery holds post-operative days 7w to 7w + 6. A patient counts for a week once the
+week is over (today's day is not yet "missed") and they were enrolled by its last day, or have
+a check-in by then (a diary imported from before enrolment counts from its first day). Counting
+happens in the database: one query groups the patients, one the check-ins, whatever their number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Least
+
+from tracker.models import CheckIn, Patient
+from tracker.outcomes.expressions import DaysBetween
+from tracker.rules import Thresholds
+
+FOLLOW_UP_DAYS = 365  # [D] patients are followed for a year; later silence is not counted
+WEEKS_SHOWN = 52
+
+
+@dataclass(frozen=True)
+class WeekCompleteness:
+    week: int
+    patients: int  # patients for whom the whole week has passed
+    checkin_days: int
+
+    @property
+    def percent(self) -> float | None:
+        possible = 7 * self.patients
+        return None if not possible else 100 * self.checkin_days / possible
+
+
+def checkins_by_week(patients: QuerySet[Patient], today: date) -> list[WeekCompleteness]:
+    """Share of possible check-in days recorded, week by week since surgery (weeks 0–51)."""
+    today_value = Value(today, output_field=DateField())
+    first_checkin = Subquery(
+        CheckIn.objects.filter(patient=OuterRef("pk")).order_by("day").values("day")[:1]
+    )
+    enrolled_day = DaysBetween(Cast("enrolled_at", DateField()), F("surgery_date"))
+    groups = (
+        patients.filter(surgery_date__lt=today)
+        .annotate(
+            weeks_over=DaysBetween(today_value, F("surgery_date")) / 7,
+            first_day=Least(
+                enrolled_day,
+                Coalesce(DaysBetween(first_checkin, F("surgery_date")), enrolled_day),
+            ),
+        )
+        .values("weeks_over", "first_day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    eligible = [0] * WEEKS_SHOWN
+    for group in groups:
+        first = max(group["first_day"], 0) // 7
+        for week in range(first, min(group["weeks_over"], WEEKS_SHOWN)):
+            eligible[week] += group["n"]
+    days = (
+        CheckIn.objects.filter(patient__in=patients.values("pk"), day__lt=today)
+        .annotate(
+            week=DaysBetween(F("day"), F("patient__surgery_date")) / 7,
+            weeks_over=DaysBetween(today_value, F("patient__surgery_date")) / 7,
+        )
+        .filter(
+            Q(week__lt=F("weeks_over")) & Q(week__lt=WEEKS_SHOWN),
+            day__gte=F("patient__surgery_date"),
+        )
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    recorded = {row["week"]: row["n"] for row in days}
+    last = max((week for week in range(WEEKS_SHOWN) if eligible[week]), default=-1)
+    return [
+        WeekCompleteness(week, eligible[week], recorded.get(week, 0)) for week in range(last + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class Silence:
+    in_follow_up: int  # operated on within FOLLOW_UP_DAYS, surgery day passed
+    silent: int  # past the P12 silence threshold now
+
+
+def silent_now(patients: QuerySet[Patient], today: date, thresholds: Thresholds) -> Silence:
+    """Patients in follow-up whose missed days reach §4 P12-SILENCE's threshold now.
+
+    Missed days are the whole days since the last check-in (or since surgery, without one),
+    today not included, as the rule counts them: ≥ silence_days_early up to day
+    silence_early_until_day, ≥ silence_days_late after.
+    """
+    today_value = Value(today, output_field=DateField())
+    post_op_day = DaysBetween(today_value, F("surgery_date"))
+    in_follow_up = patients.annotate(post_op_day=post_op_day).filter(
+        post_op_day__gt=0, post_op_day__lte=FOLLOW_UP_DAYS
+    )
+    figures = in_follow_up.annotate(
+        missed=DaysBetween(today_value, Coalesce(Max("checkins__day"), F("surgery_date"))) - 1
+    ).aggregate(
+        in_follow_up=Count("pk"),
+        silent=Count(
+            "pk",
+            filter=Q(
+                post_op_day__lt=thresholds.silence_early_until_day,
+                missed__gte=thresholds.silence_days_early,
+            )
+            | Q(
+                post_op_day__gte=thresholds.silence_early_until_day,
+                missed__gte=thresholds.silence_days_late,
+            ),
+        ),
+    )
+    return Silence(figures["in_follow_up"], figures["silent"])
