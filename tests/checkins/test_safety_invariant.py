@@ -10,15 +10,24 @@ saved that was not.
 import json
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.checkin_data import checkin_post
-from tracker.models import CheckIn, Flag, FlagStatus, Notification, QuestionnaireResponse
+from tracker.checkins.recording import TIME_NOT_KNOWN, record_checkin
+from tracker.models import (
+    CheckIn,
+    Flag,
+    FlagStatus,
+    Notification,
+    QuestionnaireResponse,
+    Source,
+)
 
 # (answer code, rule it raises, title of the screen the patient must see)
 ACT_NOW = [
@@ -26,7 +35,18 @@ ACT_NOW = [
     ("saddle_numbness", "RF-CES-SADDLE", "Call for help now"),
     ("chest_pain_breathless", "RF-CHEST", "Call for help now"),
     ("calf_pain_swelling", "RF-CALF", "Call your surgical team today"),
+    # RF-NUMB-NEW: new numbness on both sides is an emergency.
+    ("new_numbness", "RF-NUMB-NEW", "Call for help now"),
+    # RF-FEVER: a second reading >= 37.8 °C the same day (the first is saved beforehand).
+    ("feverish", "RF-FEVER", "Call your surgical team today"),
 ]
+# What the answer brings with it, beyond "yes".
+WITH_ANSWER = {
+    "new_numbness": {"new_numbness_side": "both"},
+    "feverish": {"temperature_c": "37.8"},
+}
+# Saved earlier the same day, before the submission (time not known).
+EARLIER = {"feverish": {"safety": {"feverish": True}, "temperature_c": Decimal("37.9")}}
 # Ways the rest of a check-in can be wrong or missing.
 DEFECTS = {
     "back pain left empty": {"back_pain": None},
@@ -37,6 +57,13 @@ DEFECTS = {
     "opioid doses not a number": {"opioid_doses": "lots"},
     "leg pain without a side": {"leg_pain": "6", "leg_side": ""},
     "a note far too long": {"note": "x" * 2500},
+    "a temperature out of range": {"safety_feverish": "yes", "temperature_c": "45.0"},
+    "a reading time that is not a time": {
+        "safety_feverish": "yes",
+        "temperature_c": "37.5",
+        "temperature_time": "after lunch",
+    },
+    "a numbness side without numbness": {"safety_new_numbness": "no", "new_numbness_side": "left"},
 }
 SAVED_WORDS = "Thank you, your answers are saved"
 
@@ -45,16 +72,40 @@ hypothesis_settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# The new follow-up answers are always tried, with defects in their own neighbourhood.
+NUMBNESS_BOTH, FEVER_TWICE = ACT_NOW[4], ACT_NOW[5]
+FOLLOW_UP_CASES = [
+    (NUMBNESS_BOTH, {"a reading time that is not a time", "back pain left empty"}),
+    (FEVER_TWICE, {"a numbness side without numbness", "walking 9999 minutes"}),
+    (FEVER_TWICE, set()),
+]
 answer_and_defects = st.tuples(
     st.sampled_from(ACT_NOW), st.sets(st.sampled_from(sorted(DEFECTS)), max_size=4)
 )
 
 
+def answer_fields(code: str) -> dict:
+    return {f"safety_{code}": "yes", **WITH_ANSWER.get(code, {})}
+
+
+def real_defects(code: str, defects) -> list[str]:
+    """The defects that do not touch the act-now answer's own fields (those win)."""
+    own = set(answer_fields(code))
+    return [name for name in sorted(defects) if not own & set(DEFECTS[name])]
+
+
 def post_data(code: str, defects) -> dict:
-    overrides = {f"safety_{code}": "yes", "submission_id": str(uuid.uuid4())}
-    for name in defects:
+    overrides = {"submission_id": str(uuid.uuid4())}
+    for name in real_defects(code, defects):
         overrides.update(DEFECTS[name])
+    overrides.update(answer_fields(code))
     return checkin_post(**overrides)
+
+
+def save_earlier(patient, day, code):
+    if code in EARLIER:
+        answers = {**EARLIER[code], "temperature_time": TIME_NOT_KNOWN}
+        record_checkin(patient, day, answers, by=None, source=Source.FORM)
 
 
 def assert_promise_kept(html: str, patient, day, code, rule_id, title, defects):
@@ -65,14 +116,18 @@ def assert_promise_kept(html: str, patient, day, code, rule_id, title, defects):
     first = main.index('role="alert"')
     assert first < main.index(title)
     assert "message" not in main[:first] and "error-summary" not in main[:first]
-    # (b) the answer is stored
+    # (b) the answer is stored, with what it brought
     checkin = CheckIn.objects.get(patient=patient, day=day)
     assert checkin.safety.get(code) is True
+    if code == "new_numbness":
+        assert checkin.new_numbness_side == "both"
+    if code == "feverish":
+        assert sorted(r["temperature_c"] for r in checkin.temperature_readings) == ["37.8", "37.9"]
     # (c) an open flag and its immediate e-mail
     flag = Flag.objects.get(patient=patient, rule_id=rule_id, status=FlagStatus.OPEN)
     assert Notification.objects.filter(flag=flag, kind="immediate").exists()
     # (d) nothing called saved that was not
-    if defects:
+    if real_defects(code, defects):
         assert SAVED_WORDS not in html
         assert "is not saved yet" in html
         assert "Your check-in is saved" not in html
@@ -87,9 +142,13 @@ def reset(patient):
 @pytest.mark.django_db
 @hypothesis_settings
 @given(case=answer_and_defects, htmx=st.booleans())
+@example(case=FOLLOW_UP_CASES[0], htmx=True)
+@example(case=FOLLOW_UP_CASES[1], htmx=False)
+@example(case=FOLLOW_UP_CASES[2], htmx=True)
 def test_web_form_keeps_the_promise_whatever_else_is_wrong(patient_client, patient, case, htmx):
     reset(patient)
     (code, rule_id, title), defects = case
+    save_earlier(patient, patient.local_date(), code)
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = patient_client.post("/me/check-in/", post_data(code, defects), **headers)
     assert response.status_code == 200
@@ -100,10 +159,13 @@ def test_web_form_keeps_the_promise_whatever_else_is_wrong(patient_client, patie
 @pytest.mark.django_db
 @hypothesis_settings
 @given(case=answer_and_defects)
+@example(case=FOLLOW_UP_CASES[0])
+@example(case=FOLLOW_UP_CASES[1])
 def test_seven_day_edit_keeps_the_promise(patient_client, patient, case):
     reset(patient)
     (code, rule_id, title), defects = case
     day = patient.local_date() - timedelta(days=3)
+    save_earlier(patient, day, code)
     response = patient_client.post(f"/me/check-in/{day.isoformat()}/", post_data(code, defects))
     assert response.status_code == 200
     assert_promise_kept(response.content.decode(), patient, day, code, rule_id, title, defects)
@@ -112,9 +174,13 @@ def test_seven_day_edit_keeps_the_promise(patient_client, patient, case):
 @pytest.mark.django_db
 @hypothesis_settings
 @given(case=answer_and_defects)
+@example(case=FOLLOW_UP_CASES[0])
+@example(case=FOLLOW_UP_CASES[1])
+@example(case=FOLLOW_UP_CASES[2])
 def test_offline_queue_keeps_the_promise(patient_client, patient, case):
     reset(patient)
     (code, rule_id, title), defects = case
+    save_earlier(patient, patient.local_date(), code)
     data = post_data(code, defects)
     data.pop("submission_id")
     body = {
@@ -129,7 +195,7 @@ def test_offline_queue_keeps_the_promise(patient_client, patient, case):
     )
     assert response.status_code == 200
     result = response.json()
-    assert result["status"] == ("safety_saved" if defects else "saved")
+    assert result["status"] == ("safety_saved" if real_defects(code, defects) else "saved")
     html = result["screen_html"]
     assert html.lstrip().startswith('<section class="alarm')
     assert_promise_kept(html, patient, patient.local_date(), code, rule_id, title, defects)
