@@ -1,10 +1,12 @@
-"""The clinic admin's pages: staff, enrolments, clinic settings."""
+"""The clinic admin's pages: staff and their set-up links, enrolments, clinic settings."""
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.auth.access import patients_administered_by
 from tracker.auth.forms import ClinicForm, StaffForm
@@ -17,8 +19,15 @@ from tracker.models import STAFF_ROLES, ClinicThresholds, ThresholdChange, User
 
 @clinic_admin_required
 def clinic_home(request):
+    """Staff (with whether their authenticator app is set up), enrolments, and the exports the
+    clinic admin may download: the pseudonymised cohort only."""
     clinic = request.user.clinic
-    staff = User.objects.filter(clinic=clinic, role__in=STAFF_ROLES).order_by("role", "full_name")
+    has_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    staff = (
+        User.objects.filter(clinic=clinic, role__in=STAFF_ROLES)
+        .annotate(has_app=Exists(has_app))
+        .order_by("role", "full_name")
+    )
     enrolments = (
         patients_administered_by(request.user)
         .select_related("user", "surgeon")
