@@ -80,6 +80,7 @@ ROUTES = {
     "clinic-outcomes-improvement-csv": "clinic/outcomes/improvement.csv",
     "clinic-outcomes-funnel-csv": "clinic/outcomes/funnel.csv",
     "clinic-outcomes-completeness-csv": "clinic/outcomes/completeness.csv",
+    "clinic-outcomes-questionnaires-csv": "clinic/outcomes/questionnaires.csv",
     "clinic-outcomes-alarms-csv": "clinic/outcomes/alarms.csv",
 }
 GROUPS = {

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_patient
-from tracker.models import CheckIn, Patient
-from tracker.outcomes.completeness import checkins_by_week, silent_now
+from tracker.models import CheckIn, Patient, QuestionnaireResponse
+from tracker.outcomes.completeness import checkins_by_week, questionnaire_completion, silent_now
+from tracker.questionnaires.definitions import Schedule
 from tracker.rules import Thresholds
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,36 @@ def test_weeks_and_silence_match_a_hand_count(clinic):
     # a: day 20, last day 9: 10 missed; c: day 30, last day 11: 18 missed; f: day 5, none: 4.
     # b: 1 missed; d: day 100, last day 95: 4 < 7. e is past follow-up.
     assert (silence.in_follow_up, silence.silent) == (5, 3)
+
+
+def test_questionnaire_completion_at_each_due_point(clinic):
+    today = timezone.localdate()
+    schedules = {
+        "peg": Schedule(every_days=7),
+        "phq2": Schedule(every_days=14, satisfied_by=("phq9",)),
+        "phq9": Schedule(milestone_days=(42,), window_days=3),
+    }
+    a = operated(clinic, "a", days_ago=50)
+    b = operated(clinic, "b", days_ago=16)
+    answered(a, peg=(1, 3, 8), phq9=(10, 43))  # two PEGs in week 0, one in week 1
+    answered(b, peg=(2, 15), phq2=(13,))  # day 15: week 2 is not over for b
+    rows = questionnaire_completion(Patient.objects.all(), today, schedules, {"peg": "PEG"})
+    by_point = {(r.instrument, r.first_day): (r.patients, r.completed) for r in rows}
+    assert by_point[("peg", 0)] == (2, 2)
+    assert by_point[("peg", 7)] == (2, 1)
+    assert by_point[("peg", 14)] == (1, 0)  # only a's week 2 is over
+    assert by_point[("phq2", 0)] == (2, 2)  # a's PHQ-9 counts for the PHQ-2
+    assert by_point[("phq9", 39)] == (1, 1)  # days 39-45: a only
+    assert ("peg", 49) not in by_point  # nobody's week 7 is over
+    assert rows[0].title == "PEG" and rows[0].percent == 100
+
+
+def answered(patient, **days_by_instrument):
+    for instrument, days in days_by_instrument.items():
+        for number in days:
+            QuestionnaireResponse.objects.create(
+                patient=patient,
+                instrument=instrument,
+                day=patient.surgery_date + timedelta(days=number),
+                total=3,
+            )

@@ -71,6 +71,13 @@ def test_the_completeness_csv_ends_with_the_silent_count(client, surgeon, cohort
     assert rows[0]["week"] == "0"
 
 
+def test_the_questionnaire_csv_counts_peg_weeks(client, surgeon, cohort):
+    client.force_login(surgeon)
+    rows = csv_rows(client.get("/clinic/outcomes/questionnaires.csv"))
+    week_11 = next(r for r in rows if (r["questionnaire"], r["first_day"]) == ("peg", "77"))
+    assert (week_11["patients"], week_11["completed"]) == ("4", "2")  # p2 (day 77), p1 (day 80)
+
+
 def test_queries_do_not_grow_with_patients(client, surgeon, clinic, cohort):
     client.force_login(surgeon)
 
@@ -91,5 +98,5 @@ def test_an_empty_clinic_explains_rather_than_fails(client, surgeon):
     text = client.get("/clinic/outcomes/").content.decode()
     assert "No patient has data for this measure at this time point yet." in text
     assert "No week since surgery is over yet for these patients." in text
-    for name in ("improvement", "funnel", "completeness", "alarms"):
+    for name in ("improvement", "funnel", "completeness", "questionnaires", "alarms"):
         assert client.get(f"/clinic/outcomes/{name}.csv").status_code == 200

@@ -15,7 +15,7 @@ from datetime import date
 from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Least
 
-from tracker.models import CheckIn, Patient
+from tracker.models import CheckIn, Patient, QuestionnaireResponse
 from tracker.outcomes.expressions import DaysBetween
 from tracker.rules import Thresholds
 
@@ -116,3 +116,108 @@ def silent_now(patients: QuerySet[Patient], today: date, thresholds: Thresholds)
         ),
     )
     return Silence(figures["in_follow_up"], figures["silent"])
+
+
+@dataclass(frozen=True)
+class DuePoint:
+    """One due point of one questionnaire: a period of a repeating one, or a milestone."""
+
+    instrument: str
+    title: str
+    first_day: int  # post-operative days, both included
+    last_day: int
+    patients: int  # patients for whom the due point is over
+    completed: int  # of them, those who answered in it
+
+    @property
+    def percent(self) -> float | None:
+        return None if not self.patients else 100 * self.completed / self.patients
+
+
+def _patients_by_days_over(patients: QuerySet[Patient], today: date) -> list[dict]:
+    """Patients grouped by how many post-operative days are over (today not yet) and the day
+    their follow-up started (enrolment, or an earlier first check-in or questionnaire)."""
+    today_value = Value(today, output_field=DateField())
+    first_record = Subquery(
+        CheckIn.objects.filter(patient=OuterRef("pk")).order_by("day").values("day")[:1]
+    )
+    enrolled_day = DaysBetween(Cast("enrolled_at", DateField()), F("surgery_date"))
+    return list(
+        patients.filter(surgery_date__lt=today)
+        .annotate(
+            days_over=DaysBetween(today_value, F("surgery_date")),
+            first_day=Least(
+                enrolled_day,
+                Coalesce(DaysBetween(first_record, F("surgery_date")), enrolled_day),
+            ),
+        )
+        .values("days_over", "first_day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _due(groups: list[dict], first: int, last: int) -> int:
+    """Patients for whom post-operative days first..last are over and followed up."""
+    return sum(
+        group["n"] for group in groups if group["days_over"] > last and group["first_day"] <= last
+    )
+
+
+def questionnaire_completion(
+    patients: QuerySet[Patient], today: date, schedules: dict, titles: dict[str, str]
+) -> list[DuePoint]:
+    """For each questionnaire with a schedule (§1.3), the share of patients who answered at each
+    due point that is over, in the first FOLLOW_UP_DAYS: every period of a repeating one (PEG
+    each week, PHQ-2 each fortnight; a questionnaire that contains it counts, as a PHQ-9 for the
+    PHQ-2) and each milestone window (PHQ-9 at 6 and 12 weeks). A questionnaire offered only
+    after another's answer (the PHQ-9 after a positive PHQ-2) has no calendar due point and is
+    left out. One query for the patients and one per questionnaire."""
+    groups = _patients_by_days_over(patients, today)
+    rows: list[DuePoint] = []
+    for code, schedule in schedules.items():
+        codes = [code, *schedule.satisfied_by]
+        windows: list[tuple[int, int]] = []
+        if schedule.every_days:
+            step = schedule.every_days
+            windows += [(start, start + step - 1) for start in range(0, FOLLOW_UP_DAYS, step)]
+        windows += [
+            (max(0, day - schedule.window_days), day + schedule.window_days)
+            for day in schedule.milestone_days
+        ]
+        windows = [window for window in windows if _due(groups, *window)]
+        if not windows:
+            continue
+        answered = (
+            QuestionnaireResponse.objects.filter(
+                patient__in=patients.values("pk"), instrument__in=codes
+            )
+            .annotate(
+                day_number=DaysBetween(F("day"), F("patient__surgery_date")),
+                days_over=DaysBetween(
+                    Value(today, output_field=DateField()), F("patient__surgery_date")
+                ),
+            )
+            .aggregate(
+                **{
+                    f"w{index}": Count(
+                        "patient",
+                        distinct=True,
+                        filter=Q(day_number__gte=first, day_number__lte=last, days_over__gt=last),
+                    )
+                    for index, (first, last) in enumerate(windows)
+                }
+            )
+        )
+        rows += [
+            DuePoint(
+                code,
+                titles.get(code, code),
+                first,
+                last,
+                _due(groups, first, last),
+                answered[f"w{index}"],
+            )
+            for index, (first, last) in enumerate(windows)
+        ]
+    return rows

@@ -29,6 +29,11 @@ urlpatterns = [
         outcomes.completeness_csv,
         name="clinic-outcomes-completeness-csv",
     ),
+    path(
+        "clinic/outcomes/questionnaires.csv",
+        outcomes.questionnaires_csv,
+        name="clinic-outcomes-questionnaires-csv",
+    ),
     path("clinic/outcomes/alarms.csv", outcomes.alarms_csv, name="clinic-outcomes-alarms-csv"),
     path("clinic/erasures/", erasures.erasure_list, name="clinic-erasures"),
     path("clinic/erasures/<uuid:erasure_id>/", erasures.erasure_decide, name="erasure-decide"),

@@ -19,7 +19,11 @@ from tracker.exports.csv_export import csv_lines
 from tracker.models import Role
 from tracker.outcomes.alarms import alarm_response
 from tracker.outcomes.cohort import CohortForm, clinic_thresholds
-from tracker.outcomes.completeness import checkins_by_week, silent_now
+from tracker.outcomes.completeness import (
+    checkins_by_week,
+    questionnaire_completion,
+    silent_now,
+)
 from tracker.outcomes.forms import FunnelForm, PeriodForm
 from tracker.outcomes.funnel import funnel_figure, outside_limits
 from tracker.outcomes.improvement import (
@@ -30,6 +34,7 @@ from tracker.outcomes.improvement import (
     time_points,
 )
 from tracker.outcomes.statistics import wilson_interval
+from tracker.questionnaires.definitions import available_definitions, default_schedules
 
 clinician_required = role_required(Role.CLINICIAN)
 
@@ -87,6 +92,11 @@ class Outcomes:
     @cached_property
     def weeks(self):
         return checkins_by_week(self.patients, self.today)
+
+    @cached_property
+    def questionnaires(self):
+        titles = {definition.code: definition.title for definition in available_definitions()}
+        return questionnaire_completion(self.patients, self.today, default_schedules(), titles)
 
     @cached_property
     def silence(self):
@@ -219,6 +229,26 @@ def completeness_csv(request):
     ]
     rows.append(["silent_now", page.silence.in_follow_up, page.silence.silent, "", ""])
     return _csv(f"outcomes-completeness-{page.today.isoformat()}", header, rows)
+
+
+@clinician_required
+@require_GET
+def questionnaires_csv(request):
+    """Questionnaire completion at each due point, as on screen."""
+    page = Outcomes(request)
+    header = ("questionnaire", "first_day", "last_day", "patients", "completed", "percent")
+    rows = [
+        [
+            row.instrument,
+            row.first_day,
+            row.last_day,
+            row.patients,
+            row.completed,
+            _number(row.percent),
+        ]
+        for row in page.questionnaires
+    ]
+    return _csv(f"outcomes-questionnaires-{page.today.isoformat()}", header, rows)
 
 
 @clinician_required
