@@ -77,6 +77,7 @@ ROUTES = {
     "clinic-erasures": "clinic/erasures/",
     "erasure-decide": "clinic/erasures/<uuid:erasure_id>/",
     "clinic-outcomes": "clinic/outcomes/",
+    "clinic-outcomes-pdf": "clinic/outcomes.pdf",
     "clinic-outcomes-improvement-csv": "clinic/outcomes/improvement.csv",
     "clinic-outcomes-funnel-csv": "clinic/outcomes/funnel.csv",
     "clinic-outcomes-completeness-csv": "clinic/outcomes/completeness.csv",

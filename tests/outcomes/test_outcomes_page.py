@@ -4,13 +4,17 @@ grow with the number of patients."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
+from tests.exports.test_reports_pdf import rendered_text, unpacked
 from tests.factories import make_patient
 from tests.outcomes.conftest import leg
+from tracker.views.outcomes import Outcomes
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +104,20 @@ def test_an_empty_clinic_explains_rather_than_fails(client, surgeon):
     assert "No week since surgery is over yet for these patients." in text
     for name in ("improvement", "funnel", "completeness", "questionnaires", "alarms"):
         assert client.get(f"/clinic/outcomes/{name}.csv").status_code == 200
+
+
+def test_the_page_prints_to_one_pdf_page(client, rf, surgeon, cohort):
+    client.force_login(surgeon)
+    response = client.get("/clinic/outcomes.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pages = re.findall(rb"/Type\s*/Page(?!s)", unpacked(response.content))
+    assert len(pages) == 1
+
+    request = rf.get("/clinic/outcomes.pdf")
+    request.user = surgeon
+    html = render_to_string("tracker/outcomes/outcomes_pdf.html", {"outcomes": Outcomes(request)})
+    text = rendered_text(html)
+    assert "67 % (2/3)" in text  # leg pain at 6 weeks, as on screen
+    assert "Ann First" in text
+    assert "Silent now" in text

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.outcomes.statistics import Z_95, Z_998, funnel_limits
@@ -100,3 +102,60 @@ def outside_limits(unit, clinic_share: float) -> str:
         if unit.share < low:
             return _("below the %(limit)s limit") % {"limit": label}
     return _("within the limits")
+
+
+SVG_WIDTH, SVG_HEIGHT = 520, 210
+_LEFT, _RIGHT, _TOP, _BOTTOM = 40, 10, 8, 30
+
+
+def funnel_svg(units: Sequence, clinic_share: float, largest: int) -> SafeString:
+    """The funnel plot as an SVG element for the printed page (no browser on the server)."""
+    top = max(largest, max((unit.with_data for unit in units), default=1), 2)
+    width = SVG_WIDTH - _LEFT - _RIGHT
+    height = SVG_HEIGHT - _TOP - _BOTTOM
+
+    def x(n: float) -> float:
+        return _LEFT + width * n / top
+
+    def y(share: float) -> float:
+        return _TOP + height * (1 - share)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
+        f'viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" '
+        f"aria-label={quoteattr(_('Funnel plot: the table beside it gives the same figures.'))} "
+        'font-family="DejaVu Sans, sans-serif" font-size="9">',
+        f'<line x1="{_LEFT}" y1="{y(0):.1f}" x2="{_LEFT + width}" y2="{y(0):.1f}" stroke="#333"/>',
+        f'<line x1="{_LEFT}" y1="{_TOP}" x2="{_LEFT}" y2="{y(0):.1f}" stroke="#333"/>',
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1):
+        parts.append(
+            f'<text x="{_LEFT - 4}" y="{y(tick) + 3:.1f}" text-anchor="end">'
+            f"{round(100 * tick)} %</text>"
+        )
+    parts.append(
+        f'<text x="{_LEFT + width / 2:.1f}" y="{SVG_HEIGHT - 4}" text-anchor="middle">'
+        f"{escape(_('Patients with data'))} (0–{top})</text>"
+    )
+    sizes = range(1, top + 1)
+    for z, dash in ((Z_998, "2 2"), (Z_95, "5 3")):
+        for index in (0, 1):
+            points = " ".join(
+                f"{x(n):.1f},{y(funnel_limits(clinic_share, n, z)[index]):.1f}" for n in sizes
+            )
+            parts.append(
+                f'<polyline points="{points}" fill="none" stroke="#5c6770" '
+                f'stroke-dasharray="{dash}"/>'
+            )
+    parts.append(
+        f'<line x1="{x(1):.1f}" y1="{y(clinic_share):.1f}" x2="{x(top):.1f}" '
+        f'y2="{y(clinic_share):.1f}" stroke="#1f5f8b" stroke-width="1.5"/>'
+    )
+    for unit in units:
+        cx, cy = x(unit.with_data), y(unit.share)
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="#b3261e"/>')
+        parts.append(
+            f'<text x="{cx:.1f}" y="{cy - 6:.1f}" text-anchor="middle">{escape(unit.name)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above

@@ -18,6 +18,7 @@ urlpatterns = [
     path("clinic/notifications/", clinic.failed_notifications, name="clinic-notifications"),
     path("clinic/exports/cohort.csv", exports.cohort_csv, name="cohort-csv"),
     path("clinic/outcomes/", outcomes.outcomes, name="clinic-outcomes"),
+    path("clinic/outcomes.pdf", outcomes.outcomes_pdf, name="clinic-outcomes-pdf"),
     path(
         "clinic/outcomes/improvement.csv",
         outcomes.improvement_csv,

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.http import StreamingHttpResponse
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from tracker.auth.roles import role_required
@@ -25,7 +27,7 @@ from tracker.outcomes.completeness import (
     silent_now,
 )
 from tracker.outcomes.forms import FunnelForm, PeriodForm
-from tracker.outcomes.funnel import funnel_figure, outside_limits
+from tracker.outcomes.funnel import funnel_figure, funnel_svg, outside_limits
 from tracker.outcomes.improvement import (
     MEASURES,
     by_surgeon,
@@ -80,13 +82,16 @@ class Outcomes:
             }
             for unit in units
         ]
-        figure = funnel_figure(units, share, clinic.with_data) if share is not None else None
+        drawn = share is not None
+        figure = funnel_figure(units, share, clinic.with_data) if drawn else None
+        svg = funnel_svg(units, share, clinic.with_data) if drawn else None
         return {
             "measure": measure,
             "point": point,
             "clinic": clinic,
             "rows": rows,
             "figure": figure,
+            "svg": svg,
         }
 
     @cached_property
@@ -117,6 +122,24 @@ class Outcomes:
 @require_GET
 def outcomes(request):
     return render(request, "tracker/outcomes/outcomes.html", {"outcomes": Outcomes(request)})
+
+
+@clinician_required
+@require_GET
+def outcomes_pdf(request):
+    """The page's figures on one landscape A4 page, for the audit meeting."""
+    # Imported here: WeasyPrint takes a moment to import and only this path needs it.
+    from weasyprint import HTML
+
+    page = Outcomes(request)
+    html = render_to_string("tracker/outcomes/outcomes_pdf.html", {"outcomes": page}, request)
+    response = HttpResponse(
+        HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(),
+        content_type="application/pdf",
+    )
+    name = f"clinic-outcomes-{page.today.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _csv(name: str, header, rows) -> StreamingHttpResponse:
