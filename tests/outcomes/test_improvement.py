@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import make_patient
-from tests.outcomes.conftest import leg
+from tests.outcomes.cohort_data import leg
 from tracker.models import Patient
 from tracker.outcomes.improvement import MEASURES, by_surgeon, measure_outcomes, time_points
 from tracker.outcomes.statistics import wilson_interval

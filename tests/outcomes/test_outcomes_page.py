@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.exports.test_reports_pdf import rendered_text, unpacked
 from tests.factories import make_patient
-from tests.outcomes.conftest import leg
+from tests.outcomes.cohort_data import leg
 from tracker.views.outcomes import Outcomes
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,11 @@ class PeriodForm(forms.Form):
     """?start=&end= (ISO dates, both included). Left empty: the last 12 months."""
 
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("Alarms opened from"), required=False, widget=forms.DateInput({"type": "date"})
     )
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(
+        label=_("Alarms opened until"), required=False, widget=forms.DateInput({"type": "date"})
+    )
 
     def __init__(self, today: date, *args, **kwargs):
         super().__init__(*args, **kwargs)
