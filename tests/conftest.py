@@ -133,3 +133,13 @@ def _force_login_with_second_factor(self, user, backend=None):
 @pytest.fixture(autouse=True)
 def staff_force_login_passes_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "force_login", _force_login_with_second_factor)
+
+
+@pytest.fixture
+def world(patient, other_patient, physio, surgeon, outsider_staff, foreign_staff, clinic_admin):
+    """Three patients at two clinics and one person of each role (tests/security/world.py)."""
+    from tests.security.world import build_world
+
+    return build_world(
+        patient, other_patient, physio, surgeon, outsider_staff, foreign_staff, clinic_admin
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from tests.conftest import make_patient
+from tests.factories import make_patient
 from tests.programme_data import clinic_exercise_by, programme_item_of
 from tracker.care.erasure import request_erasure
 from tracker.checkins.forms import CheckInForm
