@@ -7,13 +7,10 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import make_patient
 from tests.report_data import checkin_days
 from tracker.checkins.diary_import import COLUMNS, import_diary
-from tracker.exports import csv_export
 from tracker.exports.csv_export import neutralise, patient_diary_lines, pseudonym
 from tracker.models import AccessLog, CheckIn
 from tracker.models.checkins import ANSWER_FIELDS
@@ -141,23 +138,6 @@ def cohort(clinic, patient, other_patient):
     return [patient, other_patient]
 
 
-def test_cohort_export_streams_every_patient_day_and_logs_each_patient(
-    client, clinic_admin, cohort
-):
-    client.force_login(clinic_admin)
-    response = client.get(cohort_url())
-    assert response.status_code == 200
-    assert response.streaming
-    rows = rows_of(body(response))
-    assert len(rows) == CheckIn.objects.filter(patient__clinic=clinic_admin.clinic).count()
-    assert {row["patient"] for row in rows} == {"Pat Example", "Olive Other"}
-    assert {row["email"] for row in rows} == {"patient@clinic.test", "other@clinic.test"}
-    logged = AccessLog.objects.filter(action="export:cohort-csv")
-    assert sorted(logged.values_list("patient_ref", flat=True)) == sorted(
-        p.public_id for p in cohort
-    )
-
-
 def test_pseudonymised_cohort_has_stable_codes_and_no_names(client, clinic_admin, cohort):
     client.force_login(clinic_admin)
     first = body(client.get(cohort_url(pseudonymise=True)))
@@ -171,34 +151,6 @@ def test_pseudonymised_cohort_has_stable_codes_and_no_names(client, clinic_admin
     assert codes == {pseudonym(p.public_id) for p in cohort}
     assert all(code.startswith("P-") and len(code) == 18 for code in codes)
     assert AccessLog.objects.filter(action="export:cohort-csv (pseudonymised)").count() == 4
-
-
-def test_cohort_is_read_in_chunks_with_a_constant_number_of_queries(
-    client, clinic, clinic_admin, monkeypatch
-):
-    monkeypatch.setattr(csv_export, "CHUNK_SIZE", 7)
-    counts = []
-    for index, (patients, days) in enumerate(((1, 1), (6, 12))):
-        for number in range(patients):
-            checkin_days(make_patient(f"c{index}-{number}@clinic.test", clinic), days)
-        client.force_login(clinic_admin)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(cohort_url())
-            # Nothing is read before the response is consumed: it streams.
-            before = [q["sql"] for q in queries.captured_queries if "tracker_checkin" in q["sql"]]
-            rows = rows_of(body(response))
-        counts.append(len([q for q in queries.captured_queries if "tracker_checkin" in q["sql"]]))
-        assert before == []
-        assert len(rows) == CheckIn.objects.count()
-        CheckIn.objects.all().delete()
-    assert counts[0] == counts[1] == 1
-
-
-def test_cohort_is_for_the_clinic_admin_only(client, cohort, surgeon, physio, foreign_staff):
-    for person in (surgeon, physio, foreign_staff, cohort[0].user):
-        client.force_login(person)
-        assert client.get(cohort_url()).status_code == 404
-    assert not AccessLog.objects.filter(action__startswith="export:cohort").exists()
 
 
 def test_export_report_command_writes_csv(patient, tmp_path):
