@@ -121,3 +121,10 @@ def test_the_page_prints_to_one_pdf_page(client, rf, surgeon, cohort):
     assert "67 % (2/3)" in text  # leg pain at 6 weeks, as on screen
     assert "Ann First" in text
     assert "Silent now" in text
+
+
+def test_clinicians_find_their_identified_cohort_here(client, surgeon, cohort):
+    client.force_login(surgeon)
+    text = client.get("/clinic/outcomes/").content.decode()
+    assert 'href="/clinic/exports/cohort.csv"' in text
+    assert client.get("/clinic/exports/cohort.csv").status_code == 200
