@@ -2,13 +2,20 @@
 // sent by the service worker when the connection returns), note when each answer was last
 // changed (for merging with changes made online), and show the emergency advice at once
 // when an emergency answer is ticked offline.
+//
+// A phone may be shared: every check-in kept here carries its owner (the signed-in user's
+// public id, on sw-register.js's script tag), and only the owner's own are shown, restored
+// or sent. The check-in ids already used are remembered per owner too. A check-in the server
+// could not take (no connection, a server error, the rate limit) stays kept and is sent again.
 (function () {
   "use strict";
   var node = document.getElementById("offline-config");
-  if (!node || !("indexedDB" in window) || !("serviceWorker" in navigator)) return;
+  var me = document.querySelector("script[data-owner]");
+  var owner = me ? me.getAttribute("data-owner") : "";
+  if (!node || !owner || !("indexedDB" in window) || !("serviceWorker" in navigator)) return;
   var config = JSON.parse(node.textContent);
   var edited = {};
-  var USED = "laminar-used-ids";
+  var USED = "laminar-used-ids:" + owner;
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function day() {
@@ -34,20 +41,24 @@
 
   function outbox(mode, action) {
     return new Promise(function (resolve, reject) {
-      var opening = indexedDB.open("laminar", 1);
-      opening.onupgradeneeded = function () { opening.result.createObjectStore("outbox", { keyPath: "id" }); };
+      var opening = indexedDB.open("laminar", 2);  // as in sw.js
+      opening.onupgradeneeded = function () {
+        var db = opening.result;
+        if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "id" });
+        if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta");
+      };
       opening.onerror = function () { reject(opening.error); };
       opening.onsuccess = function () {
         var tx = opening.result.transaction("outbox", mode);
         var request = action(tx.objectStore("outbox"));
-        tx.oncomplete = function () { resolve(request && request.result); };
-        tx.onerror = function () { reject(tx.error); };
+        tx.oncomplete = function () { opening.result.close(); resolve(request && request.result); };
+        tx.onerror = function () { opening.result.close(); reject(tx.error); };
       };
     });
   }
   function sameDay(keep) {
     return outbox("readonly", function (s) { return s.getAll(); }).then(function (records) {
-      return (records || []).filter(function (r) { return r.day === day() && r.owner === config.owner && keep(r); });
+      return (records || []).filter(function (r) { return r.day === day() && r.owner === owner && keep(r); });
     });
   }
 
@@ -65,7 +76,7 @@
     });
     var idField = f.querySelector("[name=submission_id]");
     var record = {
-      id: newId(), day: day(), owner: config.owner, fields: data,
+      id: newId(), day: day(), owner: owner, fields: data,
       changed_at: Object.assign({}, edited), saved_at: new Date().toISOString(),
       csrf: f.querySelector("[name=csrfmiddlewaretoken]").value, state: "pending"
     };
@@ -98,6 +109,7 @@
   }
 
   function start() {
+    localStorage.removeItem("laminar-used-ids");  // the shared list of earlier versions
     var f = form();
     if (!f) return;
     var idField = f.querySelector("[name=submission_id]");
@@ -135,9 +147,13 @@
     event.stopPropagation();
     keep(event.target);
   }, true);
-  // Online but the request never reached the server: keep it too (same submission id).
+  // Online but the request never reached the server, or the server failed: keep it too.
   document.addEventListener("htmx:sendError", function (event) {
     if (event.detail.elt && event.detail.elt.id === "checkin-form") keep(event.detail.elt);
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "checkin-form" && event.detail.xhr.status >= 500) keep(elt);
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     if (!event.detail.successful || !event.detail.elt || event.detail.elt.id !== "checkin-form") return;
