@@ -16,7 +16,7 @@ from tests.e2e.browser import sign_in_as
 from tests.e2e.test_offline_checkin import SAVED_ON_PHONE, open_check_in_with_worker
 from tests.e2e.test_patient_journeys import fill_by_touch
 from tracker.auth.rate_limits import LIMITS, Limit
-from tracker.models import CheckIn
+from tracker.models import CheckIn, Flag, FlagStatus, Notification
 from tracker.views import offline
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -198,3 +198,30 @@ def test_over_the_limit_the_form_shows_why_and_keeps_the_answers(
     expect(page.get_by_role("alert").filter(has_text="Please try again in")).to_be_visible()
     expect(page.locator("#checkin-form [name=back_pain][value='5']")).to_be_checked()
     assert not CheckIn.objects.exists()
+
+
+def test_over_the_limit_a_kept_bladder_emergency_shows_its_screen_and_the_rest_follows(
+    page, phone, live_server, patient, monkeypatch, offline_sends
+):
+    monkeypatch.setitem(LIMITS, "checkin-offline", Limit(per_user=0, per_address=0, window=3))
+    sign_in_as(phone, live_server, patient.user)
+    open_check_in_with_worker(page)
+    phone.set_offline(True)
+    page.reload()
+    fill_by_touch(page, back="7", leg="0", side=None, yes=("bladder_change",))
+    page.get_by_role("button", name="Save my check-in").tap()
+    expect(page.get_by_text(SAVED_ON_PHONE)).to_be_visible()
+    phone.set_offline(False)
+
+    # Refused for the rate limit, but the emergency is recorded, flagged and shown at once.
+    expect(page.get_by_role("heading", name="Call for help now")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("kept on this phone").first).to_be_visible()
+    flag = Flag.objects.get(patient=patient, rule_id="RF-CES-BLADDER", status=FlagStatus.OPEN)
+    assert Notification.objects.filter(flag=flag, kind="immediate").exists()
+    assert CheckIn.objects.get(patient=patient).safety["bladder_change"] is True
+
+    # After the wait the rest is sent again by itself, under a new id, and saved.
+    monkeypatch.undo()
+    assert wait_until(lambda: len(offline_sends) >= 2)
+    assert wait_until(lambda: outbox(page)["records"] == [])
+    assert CheckIn.objects.get(patient=patient).revisions.count() >= 2
