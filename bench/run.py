@@ -165,7 +165,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                 if r.status == 200:
                     return server
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not answer /healthz")
@@ -298,6 +298,11 @@ def main() -> None:
         ("triage inbox, 200 patients", inbox, physio),
         ("caseload, 100 patients", "/care/", f"sessionid={sessions['physio100']}"),
         ("caseload, 1,000 patients", "/care/", f"sessionid={sessions['physio1000']}"),
+        (
+            f"clinic outcomes, {args.patients:,} patients",
+            url_for("clinic-outcomes"),
+            f"sessionid={sessions['surgeon']}",
+        ),
     ]
     server = start_server(env, args.port)
     rows = []

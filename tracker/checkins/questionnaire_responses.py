@@ -146,12 +146,15 @@ def after_response_saved(patient: Patient, response: QuestionnaireResponse, *, n
     return [
         f
         for f in findings
-        if f.rule_id in QUESTIONNAIRE_RULES and (f.rule_id in dated or f.rule_id in news)
+        if f.rule_id in SHOWN_AFTER_A_QUESTIONNAIRE and (f.rule_id in dated or f.rule_id in news)
     ]
 
 
-# Rules a questionnaire answer can raise at once (clinical-reference §3 RF-PHQ9-ITEM9, §4 P8).
-QUESTIONNAIRE_RULES = frozenset({"RF-PHQ9-ITEM9", "P8-DEPRESSION"})
+# The findings the patient is shown on the response to a questionnaire: the crisis numbers of
+# §3 RF-PHQ9-ITEM9 and the offer of a PHQ-9 of §4 P8. Of the rules that read questionnaires
+# (tracker.rules.QUESTIONNAIRE_RULES), P4 is left out on purpose: it asks the surgeon and the
+# physiotherapist to review, and is no news for the patient to read on this page.
+SHOWN_AFTER_A_QUESTIONNAIRE = frozenset({"RF-PHQ9-ITEM9", "P8-DEPRESSION"})
 
 
 def due_for(patient: Patient, today: date) -> list[scoring.Definition]:
