@@ -108,6 +108,20 @@
     f.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  // Earlier versions marked a check-in with the patient's id (config.owner): this page is that
+  // patient's, so theirs are taken over under the user's id the worker now sends by.
+  function adopt() {
+    return outbox("readwrite", function (store) {
+      var all = store.getAll();
+      all.onsuccess = function () {
+        all.result.forEach(function (r) {
+          if (r.owner === config.owner && config.owner !== owner) { r.owner = owner; store.put(r); }
+        });
+      };
+      return all;
+    });
+  }
+
   function start() {
     localStorage.removeItem("laminar-used-ids");  // the shared list of earlier versions
     var f = form();
@@ -115,7 +129,9 @@
     var idField = f.querySelector("[name=submission_id]");
     if (idField && used().indexOf(idField.value) !== -1) idField.value = newId();
     if (config.is_today && config.day !== day()) restore(f, {});  // a copy from an earlier day
-    sameDay(function () { return true; }).then(function (records) {
+    adopt().catch(function () {}).then(function () {
+      return sameDay(function () { return true; });
+    }).then(function (records) {
       if (!records.length) return;
       records.sort(function (a, b) { return a.saved_at < b.saved_at ? -1 : 1; });
       var latest = records[records.length - 1];
