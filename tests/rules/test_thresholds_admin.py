@@ -86,3 +86,22 @@ def test_meaningful_change_is_set_on_the_thresholds_page(client, clinic_admin, p
         assert f'name="{name}"' in page
     assert client.post("/clinic/thresholds/", {"mcid_peg_percent": "40"}).status_code == 302
     assert thresholds_for(patient).meaningful_change["peg"].percent == 40
+
+
+def test_thresholds_loaded_with_the_patient_cost_no_query(patient, django_assert_num_queries):
+    from tracker.models import Patient
+
+    def loaded():
+        return Patient.objects.select_related("clinic__thresholds").get(pk=patient.pk)
+
+    without = loaded()
+    with django_assert_num_queries(0):
+        assert thresholds_for(without).mcid_pain_percent == 30
+    ClinicThresholds.objects.create(clinic=patient.clinic, values={"mcid_pain_percent": 40})
+    with_row = loaded()
+    with django_assert_num_queries(0):
+        assert thresholds_for(with_row).meaningful_change["pain"].percent == 40
+    bare = Patient.objects.get(pk=patient.pk)
+    with django_assert_num_queries(1):  # the clinic and its thresholds together
+        assert thresholds_for(bare).mcid_pain_percent == 40
+        assert bare.clinic.name  # loaded by that query

@@ -26,6 +26,7 @@ from django.utils import timezone
 from tracker.messaging.notifications import queue_for_flags, send_silence_reminder
 from tracker.models import (
     ACTIVE_STATUSES,
+    Clinic,
     ClinicThresholds,
     Flag,
     FlagStatus,
@@ -73,12 +74,24 @@ class Outcome:
 
 
 def thresholds_for(patient: Patient) -> Thresholds:
-    """The reference defaults with the patient's clinic's overrides (one query)."""
-    overrides = (
-        ClinicThresholds.objects.filter(clinic_id=patient.clinic_id)
-        .values_list("values", flat=True)
-        .first()
-    )
+    """The reference defaults with the patient's clinic's overrides.
+
+    No query when the patient was loaded with `select_related("clinic__thresholds")`; else
+    one (which also loads the clinic when it was not loaded yet).
+    """
+    if Patient.clinic.is_cached(patient) and Clinic.thresholds.is_cached(patient.clinic):
+        found = getattr(patient.clinic, "thresholds", None)
+        overrides = found.values if found is not None else None
+    elif Patient.clinic.is_cached(patient):
+        overrides = (
+            ClinicThresholds.objects.filter(clinic_id=patient.clinic_id)
+            .values_list("values", flat=True)
+            .first()
+        )
+    else:
+        patient.clinic = Clinic.objects.select_related("thresholds").get(pk=patient.clinic_id)
+        found = getattr(patient.clinic, "thresholds", None)
+        overrides = found.values if found is not None else None
     return Thresholds.from_overrides(overrides or {})
 
 

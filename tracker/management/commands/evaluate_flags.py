@@ -26,7 +26,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, patient=None, as_of=None, **options):
-        patients = Patient.objects.select_related("user", "clinic").order_by("pk")
+        # The clinic's thresholds come with each patient: no query per patient for them.
+        patients = Patient.objects.select_related("user", "clinic", "clinic__thresholds").order_by(
+            "pk"
+        )
         if patient:
             patients = patients.filter(user__email=patient.lower())
             if not patients.exists():
