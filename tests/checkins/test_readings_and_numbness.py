@@ -383,3 +383,31 @@ def test_a_patients_diary_export_imports_back_with_its_readings(patient, other_p
     original = CheckIn.objects.get(patient=patient)
     assert copy.temperature_readings == original.temperature_readings
     assert copy.new_numbness_side == "right"
+
+
+def test_the_web_form_refuses_a_reading_time_that_has_not_come_yet(patient_client, patient, midday):
+    response = patient_client.post("/me/check-in/", fever_post("37.9", "15:00"))
+    html = response.content.decode()
+    block = html[html.index('id="field-temperature_time"') :]
+    assert "That time has not come yet." in block[:2000]
+    assert not CheckIn.objects.filter(patient=patient).exists()
+
+
+def test_over_the_offline_limit_a_kept_reading_is_dated_when_it_was_typed(
+    client, patient, midday, settings
+):
+    settings.RATE_LIMITS = {"checkin-offline": {"per_user": 0, "per_address": 0}}
+    client.force_login(patient.user)
+    typed = (midday - timedelta(hours=3)).astimezone(UTC)
+    fields = fever_post("39.1", "", safety_bladder_change="yes")
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "day": patient.local_date().isoformat(),
+        "owner": str(patient.user.public_id),
+        "fields": {name: [value] for name, value in fields.items()},
+        "changed_at": {"temperature_c": typed.isoformat()},
+    }
+    response = client.post("/me/check-in/offline/", json.dumps(body), "application/json")
+    assert response.status_code == 429
+    assert response.json()["status"] == "safety_saved"
+    assert readings(patient) == [(typed, Decimal("39.1"))]

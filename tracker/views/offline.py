@@ -33,6 +33,7 @@ from tracker.checkins.offline import (
     form_data,
 )
 from tracker.checkins.offline_merge import answer_key_for_field
+from tracker.checkins.recording import TIME_NOT_KNOWN
 from tracker.checkins.safety_first import record_safety_answers
 from tracker.models import Source
 from tracker.programmes.changes import scheduled_items
@@ -52,7 +53,7 @@ def offline_checkin(request):
     try:
         client_id, day, fields, phone_times = _payload(request, patient)
         if wait is not None:
-            return _over_limit(request, patient, client_id, day, fields, wait)
+            return _over_limit(request, patient, client_id, day, fields, phone_times, wait)
         applied = apply_offline_checkin(patient, request.user, client_id, day, fields, phone_times)
     except Refused as refused:
         status = "not_yours" if isinstance(refused, NotYours) else "refused"
@@ -61,14 +62,23 @@ def offline_checkin(request):
     return JsonResponse(_answer(request, patient, applied))
 
 
-def _over_limit(request, patient, client_id, day, fields, wait: int) -> JsonResponse:
+def _over_limit(request, patient, client_id, day, fields, phone_times, wait: int) -> JsonResponse:
     """Over the limit: nothing is applied, except emergency or urgent answers (§0.1), which
     are recorded and answered with their screen; the rest waits on the phone."""
     check_day(patient, day)
-    form = CheckInForm(form_data(fields), exercises=scheduled_items(patient, day))
+    form = CheckInForm(
+        form_data(fields), exercises=scheduled_items(patient, day), patient=patient, day=day
+    )
     form.is_valid()
     kept = record_safety_answers(
-        patient, day, form, by=request.user, submission_id=client_id, source=Source.OFFLINE
+        patient,
+        day,
+        form,
+        by=request.user,
+        submission_id=client_id,
+        source=Source.OFFLINE,
+        # A reading without a time was taken when the phone had it typed (see apply).
+        time_default=phone_times.get("temperature_c", TIME_NOT_KNOWN),
     )
     if kept is None:
         return refusal(request, retry_after=wait)

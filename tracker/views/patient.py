@@ -48,13 +48,13 @@ def patient_home(request):
     )
 
 
-def form_to_fix(data, exercises) -> CheckInForm:
+def form_to_fix(data, exercises, patient, day) -> CheckInForm:
     """The submitted form again, with its errors, under a new submission id: the safety
     answers already went through under the old one, and the corrected form must not be taken
     for a repeat of it."""
     data = data.copy()
     data["submission_id"] = str(uuid.uuid4())
-    form = CheckInForm(data, exercises=exercises)
+    form = CheckInForm(data, exercises=exercises, patient=patient, day=day)
     form.is_valid()
     return form
 
@@ -79,7 +79,7 @@ def refuse_checkin(request, patient, day, form, exercises, wait: int) -> HttpRes
         patient,
         kept.findings,
         saved=kept.checkin,
-        fix_form=form_to_fix(request.POST, exercises),
+        fix_form=form_to_fix(request.POST, exercises, patient, day),
         day=day,
         existing=kept.checkin,
     )
@@ -99,7 +99,7 @@ def checkin(request, day: date | None = None):
     existing = patient.checkins.filter(day=day).first()
     exercises = scheduled_items(patient, day)
     if request.method == "POST":
-        form = CheckInForm(request.POST, exercises=exercises)
+        form = CheckInForm(request.POST, exercises=exercises, patient=patient, day=day)
         wait = seconds_over_limit(request, "checkin")
         if wait is not None:
             return refuse_checkin(request, patient, day, form, exercises, wait)
@@ -126,7 +126,7 @@ def checkin(request, day: date | None = None):
                 patient,
                 kept.findings,
                 saved=kept.checkin,
-                fix_form=form_to_fix(request.POST, exercises),
+                fix_form=form_to_fix(request.POST, exercises, patient, day),
                 day=day,
                 existing=kept.checkin,
             )
