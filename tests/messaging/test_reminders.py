@@ -215,7 +215,8 @@ def test_the_daily_reminder_and_the_silence_reminder_never_both_go_on_one_day(
 def test_a_silent_patient_hears_the_reminder_before_any_p12_flag(
     clinic, time_machine, django_capture_on_commit_callbacks
 ):
-    patient = make_patient("quiet@clinic.test", clinic, surgery_days_ago=10)
+    # 3 missed days: at the P12 threshold, not past it (2 days past flags at once).
+    patient = make_patient("quiet@clinic.test", clinic, surgery_days_ago=4)
     ReminderPreference.objects.create(patient=patient, time_of_day=time(19))
     today = patient.local_date()
     time_machine.move_to(datetime.combine(today, time(20), tzinfo=UTC), tick=False)
