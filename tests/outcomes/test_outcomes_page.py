@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.exports.test_reports_pdf import rendered_text, unpacked
 from tests.factories import make_patient
@@ -128,3 +130,22 @@ def test_clinicians_find_their_identified_cohort_here(client, surgeon, cohort):
     text = client.get("/clinic/outcomes/").content.decode()
     assert 'href="/clinic/exports/cohort.csv"' in text
     assert client.get("/clinic/exports/cohort.csv").status_code == 200
+
+
+FILTERS = ("operated_from", "operated_to", "surgeon", "procedure", "levels", "start", "end")
+
+
+@given(
+    query=st.dictionaries(
+        st.sampled_from(FILTERS + ("measure", "point")),
+        st.text(max_size=30) | st.dates().map(str) | st.integers().map(str),
+        max_size=5,
+    )
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_filter_values_answer_a_page_never_an_error(client, surgeon, query):
+    client.force_login(surgeon)
+    assert client.get("/clinic/outcomes/", query).status_code == 200
+    assert client.get("/clinic/outcomes/improvement.csv", query).status_code == 200

@@ -157,6 +157,16 @@ EXPECTED = {
         patients=(PAGE, FORM_POST),
         staff=(PAGE, FORM_POST),
     ),
+    # The clinic's outcomes: clinicians of the clinic (figures, no patient named), GET only.
+    "clinic-clinician": cells(
+        anonymous=(LOGIN, LOGIN),
+        patients=(HIDDEN, HIDDEN),
+        physio=(HIDDEN, HIDDEN),
+        clinician=(PAGE, {405}),
+        outsider_staff=(PAGE, {405}),
+        foreign_staff=(PAGE, {405}),
+        clinic_admin=(HIDDEN, HIDDEN),
+    ),
     # Deciding an erasure: the clinic admin, after confirming the password (302 first).
     "erasure-decision": cells(
         anonymous=(LOGIN, LOGIN),
@@ -207,6 +217,8 @@ def url_classes() -> dict[str, tuple[str, object]]:
         add(name, cls, lambda w, b=build: b(w.patient))
     for name, build in personas.ADMIN_PAGES.items():
         add(name, "clinic-admin", lambda w, b=build: b(w.patient))
+    for name, build in personas.CLINICIAN_PAGES.items():
+        add(name, "clinic-clinician", lambda w, b=build: b(w.patient))
     for name, (build, _roles) in personas.LIBRARY_PAGES.items():
         cls = "library-write" if name in LIBRARY_WRITE else "library-read"
         add(name, cls, lambda w, b=build: b(w.exercise))
@@ -231,6 +243,7 @@ def url_classes() -> dict[str, tuple[str, object]]:
 
 KNOWN_TABLES = {
     "PATIENT_PAGES",
+    "CLINICIAN_PAGES",
     "CARE_PAGES",
     "CARE_CHART_DATA",
     "FLAG_ACTIONS",

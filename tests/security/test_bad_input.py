@@ -30,6 +30,7 @@ POSTERS = {
     "enrol-form": ("clinician", "clinic_admin"),
     "enrol-patient": ("clinician", "clinic_admin"),
     "clinic-admin": ("clinic_admin",),
+    "clinic-clinician": ("clinician",),
     "erasure-decision": ("clinic_admin",),
     "library-write": ("physio",),
     "library-read": ("physio",),

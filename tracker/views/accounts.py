@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from tracker.auth.forms import EmailAuthenticationForm, SetPasswordFromInvitationForm
 from tracker.auth.rate_limits import rate_limited
@@ -17,6 +18,7 @@ from tracker.models import Invitation, Role
 
 
 class SignInView(LoginView):
+    http_method_names = ["get", "post", "head", "options"]
     form_class = EmailAuthenticationForm
     template_name = "tracker/accounts/login.html"
     redirect_authenticated_user = True
@@ -43,6 +45,7 @@ def home(request):
             return redirect("caseload")
 
 
+@require_http_methods(["GET", "POST"])
 def accept_invitation(request, token: str):
     invitation = Invitation.find_usable(token)
     if invitation is None:
@@ -69,6 +72,7 @@ def accept_invitation(request, token: str):
 # Each request may send an e-mail: limited per address typed in and per client address.
 password_reset = rate_limited("password-reset", typed_field="email")(
     auth_views.PasswordResetView.as_view(
+        http_method_names=["get", "post", "head", "options"],
         template_name="tracker/accounts/password_reset.html",
         email_template_name="tracker/accounts/password_reset_email.txt",
         subject_template_name="tracker/accounts/password_reset_subject.txt",

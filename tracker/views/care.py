@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.auth.access import get_patient, record_list_access
 from tracker.auth.forms import ALREADY_HERE, CareTeamForm, EnrolPatientForm
@@ -24,6 +24,7 @@ PAGE_SIZE = 25
 
 
 @care_staff_required
+@require_GET
 def caseload(request):
     sort = valid_sort(request.GET.get("sort"))
     patients = caseload_queryset(request.user, sort)
@@ -42,6 +43,7 @@ def caseload(request):
 
 
 @care_staff_required
+@require_GET
 def patient_summary(request, patient_id):
     patient = get_patient(request, "summary", patient_id)
     context = care_trends_context(request, patient)

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.auth.access import patients_administered_by
@@ -18,6 +18,7 @@ from tracker.models import STAFF_ROLES, ClinicThresholds, ThresholdChange, User
 
 
 @clinic_admin_required
+@require_GET
 def clinic_home(request):
     """Staff (with whether their authenticator app is set up), enrolments, and the exports the
     clinic admin may download: the pseudonymised cohort only."""
@@ -100,6 +101,7 @@ def save_thresholds(clinic, old: dict, new: dict, by) -> int:
 
 
 @clinic_admin_required
+@require_GET
 def failed_notifications(request):
     """E-mails to the clinic's staff that failed: retried automatically, shown here."""
     rows = failed_for_clinic(request.user.clinic_id)[:100]

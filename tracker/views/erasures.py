@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.auth.access import get_patient
 from tracker.auth.reauth import password_confirmed_recently
@@ -22,6 +22,7 @@ def clinic_requests(user):
 
 
 @clinic_admin_required
+@require_GET
 def erasure_list(request):
     requests = clinic_requests(request.user)
     return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
 
 from tracker.articles import all_articles, articles_for_week, get_article
 from tracker.auth.access import get_patient
@@ -12,6 +13,7 @@ from tracker.auth.roles import patient_required
 
 
 @patient_required
+@require_GET
 def learn(request):
     patient = get_patient(request, "learn")
     week = patient.weeks_since_surgery()
@@ -25,6 +27,7 @@ def learn(request):
 
 
 @patient_required
+@require_GET
 def learn_article(request, slug: str):
     patient = get_patient(request, "learn")
     article = get_article(slug, get_language())

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tracker.articles import articles_for_week
 from tracker.auth.access import get_patient
@@ -29,6 +29,7 @@ from tracker.views.safety import safety_screen
 
 
 @patient_required
+@require_GET
 def patient_home(request):
     patient = get_patient(request, "home")
     today = patient.local_date()
@@ -168,6 +169,7 @@ def validate_field(request):
 
 
 @patient_required
+@require_GET
 def history(request):
     patient = get_patient(request, "history")
     checkins = patient.checkins.order_by("-day")[:90]
@@ -187,6 +189,7 @@ def history(request):
 
 
 @patient_required
+@require_GET
 def history_day(request, day: date):
     patient = get_patient(request, "history")
     entry = patient.checkins.filter(day=day).prefetch_related("revisions").first()

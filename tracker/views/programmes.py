@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from tracker.auth.access import RESTRICTION_SETTERS, get_patient, get_patient_for_method
 from tracker.auth.roles import care_staff_required, patient_required, role_required
@@ -60,6 +60,7 @@ def recent_changes(programme):
 
 
 @patient_required
+@require_GET
 def my_exercises(request):
     """The patient's programme this week, what changed, restrictions and a weekly summary."""
     patient = get_patient(request, "exercises")
@@ -230,6 +231,7 @@ def restrictions(request, patient_id):
 
 
 @care_staff_required
+@require_GET
 def exercise_library(request):
     exercises = library_for(request.user.clinic).select_related("created_by")
     return render(request, "tracker/programmes/library.html", {"exercises": exercises})

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tracker.auth.access import get_flag, get_flag_for_change, record_list_access
 from tracker.auth.next_url import safe_next
@@ -21,6 +21,7 @@ PAGE_SIZE = 20
 
 
 @care_staff_required
+@require_GET
 def inbox(request):
     form = InboxFilterForm(request.GET or None)
     flags = inbox_flags(request.user, **form.filters())
@@ -74,6 +75,7 @@ def resolve(request, flag_id):
 
 
 @care_staff_required
+@require_GET
 def flag_detail(request, flag_id):
     flag = get_flag(request, flag_id, "flag")
     return render(

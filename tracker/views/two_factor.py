@@ -24,6 +24,7 @@ from tracker.models import STAFF_ROLES, User
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def verify(request):
     if not needs_second_factor(request.user):
         raise Http404
@@ -42,6 +43,7 @@ def verify(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def setup(request):
     """Only while no device is confirmed, and only in a session that may set one up."""
     if not needs_second_factor(request.user):
