@@ -221,9 +221,7 @@ class CheckIn(models.Model):
 
 def day_readings(stored) -> tuple[tuple[str, float], ...]:
     """Stored readings as `DayRecord.temperature_readings`: ("" when the time is not known)."""
-    return tuple(
-        (entry.get("at") or "", float(reading_value(entry))) for entry in stored or []
-    )
+    return tuple((entry.get("at") or "", float(reading_value(entry))) for entry in stored or [])
 
 
 class CheckInRevision(models.Model):
