@@ -213,6 +213,8 @@ def test_over_the_limit_a_bladder_emergency_still_gets_the_screen_the_flag_and_t
     assert 'href="tel:999"' in html
     assert "safety questions are saved" in html and "is not saved yet" in html
     assert SAVED not in html and "Your check-in is saved" not in html
+    # Nothing in the rest was wrong: it is to be sent again, not corrected.
+    assert "send it again here" in html and "Some answers need another look" not in html
     if headers:
         assert response["HX-Retarget"] == "#main"
     assert CheckIn.objects.get(patient=patient).safety["bladder_change"] is True
