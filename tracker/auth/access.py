@@ -117,8 +117,10 @@ def get_patient(
         if for_admin and user.is_authenticated and user.role == Role.ADMIN:
             candidates = patients_administered_by(user)
         candidates = candidates.filter(public_id=public_id)
-    # The clinic's thresholds too: pages read them (flags.engine.thresholds_for).
-    patient = candidates.select_related("user", "clinic", "clinic__thresholds", "surgeon").first()
+    # The clinic's thresholds and recovery band too: pages read them.
+    patient = candidates.select_related(
+        "user", "clinic", "clinic__thresholds", "clinic__recovery_band", "surgeon"
+    ).first()
     if patient is None:
         raise Http404
     if user.role != Role.PATIENT:

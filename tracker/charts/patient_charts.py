@@ -30,6 +30,7 @@ WALK_COLOR = "#1d6b34"
 BASELINE_COLOR = "#4a5360"
 IMPROVEMENT_COLOR = "#1d6b34"
 BAND_COLOR = "rgba(29, 107, 52, 0.14)"
+CLINIC_BAND_COLOR = "rgba(11, 92, 173, 0.16)"
 FLAG_COLORS = {"emergency": "#b00020", "urgent": "#c2410c", "soon": "#8a5a00", "review": "#4a5360"}
 PALETTE = ("#0b5cad", "#7a3e9d", "#1d6b34", "#8a5a00", "#b00020", "#00707a", "#4a5360", "#c2410c")
 
@@ -112,6 +113,9 @@ def period_days(period: Period) -> tuple[date, ...]:
     return tuple(period.start + timedelta(days=n) for n in range(max(count, 0)))
 
 
+# A clinic's own recovery band of one measure: {week: (p25, median, p75, patients)}.
+ClinicBand = Mapping[int, tuple[float, float, float, int]]
+
 # Builders ------------------------------------------------------------------------------------
 
 
@@ -123,11 +127,14 @@ def pain_chart(
     flags: Sequence[FlagMarker] = (),
     care_team: bool = False,
     change_table: ChangeTable = MEANINGFUL_CHANGE,
+    clinic_band: ClinicBand | None = None,
 ) -> Chart:
     """Daily back or leg pain, its 7-day mean, the §2 baseline and meaningful-improvement line
     (the pain row of `change_table`).
 
-    The care team's chart adds the §5 typical-recovery band and the flags.
+    The care team's chart adds the flags and the §5 recovery band: the clinic's own
+    (`clinic_band`, {week: (p25, median, p75, patients)}) in the weeks it covers, the
+    population's typical recovery in the others.
     """
     names = {"back_pain": (_("Back pain"), BACK_COLOR), "leg_pain": (_("Leg pain"), LEG_COLOR)}
     title, color = names[field]
@@ -171,8 +178,9 @@ def pain_chart(
             )
             notes.append(improvement_note(level, mcid))
         if care_team and baseline.value > 0:
-            series.extend(_recovery_band(timeline, days, baseline.value))
-            notes.append(str(TYPICAL_RECOVERY_SOURCE) + ".")
+            bands, band_notes = _recovery_bands(timeline, days, baseline.value, clinic_band or {})
+            series.extend(bands)
+            notes.extend(band_notes)
     flags = [flag for flag in flags if period.start <= flag.day <= period.end]
     if flags:
         series.append(_flag_series(days, flags))
@@ -192,17 +200,47 @@ def pain_chart(
     )
 
 
-def _recovery_band(timeline: Timeline, days: Sequence[date], baseline: float) -> list[Series]:
-    lows, highs = [], []
+def _recovery_bands(
+    timeline: Timeline, days: Sequence[date], baseline: float, clinic_band: ClinicBand
+) -> tuple[list[Series], list[str]]:
+    """The band series (high then low, for each band drawn) and their notes. A day whose week
+    the clinic's band covers takes its interquartile range; any other day the population's."""
+    clinic_lows, clinic_highs, lows, highs = [], [], [], []
+    counts = []
     for day in days:
-        band = typical_recovery_percent(timeline.day_number(day))
-        lows.append(None if band is None else round(baseline * band[0] / 100, 2))
-        highs.append(None if band is None else round(baseline * band[1] / 100, 2))
-    label = _("Typical recovery (population data)")
-    return [
-        Series("band-high", label, Kind.BAND_HIGH, tuple(highs), BAND_COLOR),
-        Series("band-low", label, Kind.BAND_LOW, tuple(lows), BAND_COLOR),
-    ]
+        number = timeline.day_number(day)
+        own = clinic_band.get(number // 7) if number >= 0 else None
+        population = None if own else typical_recovery_percent(number)
+        clinic_lows.append(None if own is None else round(baseline * own[0] / 100, 2))
+        clinic_highs.append(None if own is None else round(baseline * own[2] / 100, 2))
+        lows.append(None if population is None else round(baseline * population[0] / 100, 2))
+        highs.append(None if population is None else round(baseline * population[1] / 100, 2))
+        if own is not None:
+            counts.append(own[3])
+    series, notes = [], []
+    if counts:
+        label = _("This clinic's patients (middle half)")
+        series += [
+            Series(
+                "clinic-band-high", label, Kind.BAND_HIGH, tuple(clinic_highs), CLINIC_BAND_COLOR
+            ),
+            Series("clinic-band-low", label, Kind.BAND_LOW, tuple(clinic_lows), CLINIC_BAND_COLOR),
+        ]
+        notes.append(
+            _(
+                "This clinic's patients: the middle half of their pain in each week since "
+                "surgery, as %% of each one's baseline (%(least)s to %(most)s patients a week)."
+            )
+            % {"least": min(counts), "most": max(counts)}
+        )
+    if any(value is not None for value in highs):
+        label = _("Typical recovery (population data)")
+        series += [
+            Series("band-high", label, Kind.BAND_HIGH, tuple(highs), BAND_COLOR),
+            Series("band-low", label, Kind.BAND_LOW, tuple(lows), BAND_COLOR),
+        ]
+        notes.append(str(TYPICAL_RECOVERY_SOURCE) + ".")
+    return series, notes
 
 
 def _flag_series(days: Sequence[date], flags: Sequence[FlagMarker]) -> Series:
@@ -424,6 +462,7 @@ def build_chart(
     flags: Sequence[FlagMarker] = (),
     care_team: bool = False,
     change_table: ChangeTable = MEANINGFUL_CHANGE,
+    clinic_bands: Mapping[str, ClinicBand] | None = None,
 ) -> Chart:
     """The chart `name` (a key of CHARTS; KeyError otherwise). The care team's charts are
     worded for clinicians, and its pain charts carry the flags and the typical-recovery band.
@@ -431,6 +470,8 @@ def build_chart(
     options: dict[str, Any] = {"care_team": care_team}
     if care_team and name in FLAGGED_CHARTS:
         options["flags"] = flags
+        # The clinic's own recovery band, by measure ("back_pain", "leg_pain").
+        options["clinic_band"] = (clinic_bands or {}).get(name.replace("-", "_"))
     if name in MEANINGFUL_CHANGE_CHARTS:
         options["change_table"] = change_table
     return CHARTS[name](timeline, period, **options)

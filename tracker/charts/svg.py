@@ -189,7 +189,8 @@ def _band(chart: Chart, frame: Frame, high: Series, low: Series) -> str:
     if not upper:
         return ""
     points = " ".join(upper + lower[::-1])
-    return f'<polygon points="{points}" fill="#1d6b34" fill-opacity="0.14" stroke="none"/>'
+    fill = _solid(high.color)
+    return f'<polygon points="{points}" fill="{fill}" fill-opacity="0.14" stroke="none"/>'
 
 
 def _bars(chart: Chart, frame: Frame, bars: list[Series]) -> str:
@@ -250,7 +251,11 @@ def _legend(series: list[Series], top: float) -> tuple[str, int]:
 
 
 def _solid(color: str) -> str:
-    return "#1d6b34" if color.startswith("rgba") else color
+    """An rgba() colour as the #rrggbb of its red, green and blue (SVG takes opacity apart)."""
+    if not color.startswith("rgba("):
+        return color
+    red, green, blue = (int(part) for part in color[5:-1].split(",")[:3])
+    return f"#{red:02x}{green:02x}{blue:02x}"
 
 
 def chart_svg(chart: Chart) -> SafeString:
@@ -258,8 +263,9 @@ def chart_svg(chart: Chart) -> SafeString:
     frame = _frame(chart)
     body = _axes(chart, frame)
     by_key = {series.key: series for series in chart.series}
-    if "band-high" in by_key and "band-low" in by_key:
-        body.append(_band(chart, frame, by_key["band-high"], by_key["band-low"]))
+    for band in ("clinic-band", "band"):
+        if f"{band}-high" in by_key and f"{band}-low" in by_key:
+            body.append(_band(chart, frame, by_key[f"{band}-high"], by_key[f"{band}-low"]))
     bars = [series for series in chart.series if series.kind == Kind.BARS]
     if bars:
         body.append(_bars(chart, frame, bars))

@@ -173,7 +173,13 @@ def build_report(
     charts = []
     for name in REPORT_CHARTS:
         chart = trend_charts.build_chart(
-            name, timeline, period, flags=markers, care_team=True, change_table=change_table
+            name,
+            timeline,
+            period,
+            flags=markers,
+            care_team=True,
+            change_table=change_table,
+            clinic_bands=patient.clinic.own_recovery_band(),
         )
         if chart.has_data:
             charts.append(ReportChart(chart, chart_svg(chart)))

@@ -1,6 +1,7 @@
 """The database tables, one module per aggregate; everything is importable from here."""
 
 from .audit import AccessLog, AppendOnlyError
+from .bands import RecoveryBand
 from .checkins import CheckIn, CheckInRevision, LegSide, Source
 from .flags import (
     ACTIVE_STATUSES,
@@ -44,6 +45,7 @@ __all__ = [
     "ReminderPreference",
     "ACTIVE_STATUSES",
     "ClinicThresholds",
+    "RecoveryBand",
     "DeliveryStatus",
     "Flag",
     "FlagLevel",

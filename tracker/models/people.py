@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -46,6 +46,15 @@ class Clinic(models.Model):
 
     def local_date(self) -> date:
         return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(self.time_zone)).date()
+
+    def own_recovery_band(self) -> dict[str, dict[int, tuple[float, float, float, int]]]:
+        """The clinic's recovery band by measure ({} until one is computed); see RecoveryBand.
+        No query when loaded with `select_related("clinic__recovery_band")`."""
+        try:
+            band = self.recovery_band
+        except ObjectDoesNotExist:
+            return {}
+        return {measure: band.for_measure(measure) for measure in band.weeks}
 
 
 class Role(models.TextChoices):

@@ -99,6 +99,7 @@ def trends_context(
             flags=markers,
             care_team=care_team,
             change_table=change_table,
+            clinic_bands=patient.clinic.own_recovery_band() if care_team else None,
         )
         views.append(ChartView(chart, charts.plotly_figure(chart), charts.table(chart)))
     return {
@@ -148,6 +149,7 @@ def chart_data(request: HttpRequest, patient: Patient, series: str, flags=None) 
         flags=markers,
         care_team=flags is not None,
         change_table=thresholds_for(patient).meaningful_change,
+        clinic_bands=patient.clinic.own_recovery_band() if flags is not None else None,
     )
     return JsonResponse(charts.chartjs_data(chart))
 

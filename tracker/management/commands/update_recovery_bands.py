@@ -1,0 +1,17 @@
+"""Recompute each clinic's own recovery band for the care team's pain charts (nightly)."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from tracker.outcomes.bands import min_patients, update_recovery_bands
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def handle(self, *args, **options):
+        filled = update_recovery_bands(timezone.localdate())
+        self.stdout.write(
+            f"Recovery bands recomputed; {filled} clinic(s) have weeks with at least "
+            f"{min_patients()} patients."
+        )
