@@ -20,7 +20,7 @@ from django.db.models import Avg, Count, F
 from tracker.models import CheckIn, Clinic, Patient, RecoveryBand
 from tracker.outcomes.cohort import clinic_thresholds
 from tracker.outcomes.expressions import DaysBetween
-from tracker.outcomes.improvement import MEASURES, _pain_baseline
+from tracker.outcomes.improvement import MEASURES, pain_baseline
 from tracker.outcomes.statistics import percentile
 
 LAST_WEEK = 52
@@ -35,7 +35,7 @@ def weekly_percentages(clinic: Clinic, field: str, min_days: int) -> dict[int, l
     """{week: [each patient's mean `field` that week as % of their baseline]}."""
     baselines = dict(
         Patient.objects.filter(clinic=clinic)
-        .annotate(baseline=_pain_baseline(field))
+        .annotate(baseline=pain_baseline(field))
         .filter(baseline__gt=0)
         .values_list("pk", "baseline")
     )

@@ -135,7 +135,9 @@ def interval_text(interval: tuple[float, float] | None) -> str:
     return f"{round(100 * low)}–{round(100 * high)} %"
 
 
-def _pain_baseline(field: str):
+def pain_baseline(field: str):
+    """A patient's §2 pain baseline as a database expression: the pre-operative value, else
+    the mean of the first 3 recorded days among post-operative days 1–14."""
     first_days = (
         CheckIn.objects.filter(patient=OuterRef(OuterRef("pk")), **{f"{field}__isnull": False})
         .annotate(post_op_day=DaysBetween(F("day"), F("patient__surgery_date")))
@@ -220,7 +222,7 @@ def _annotated(
         post_op_today=DaysBetween(Value(today, DateField()), F("surgery_date")),
         baseline=_score_baseline(measure.field)
         if measure.questionnaire
-        else _pain_baseline(measure.field),
+        else pain_baseline(measure.field),
     )
     for point in points:
         value = (
