@@ -161,6 +161,8 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
         env=env,
     )
     for _ in range(100):  # up to 20 s for the workers to boot
+        if server.poll() is not None:  # it exited: the port is taken, or it could not start
+            raise SystemExit(f"gunicorn stopped (is port {port} in use?)")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                 if r.status == 200:
