@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, DateField, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Least
 
 from tracker.models import CheckIn, Patient, QuestionnaireResponse
@@ -99,8 +99,12 @@ def silent_now(patients: QuerySet[Patient], today: date, thresholds: Thresholds)
     in_follow_up = patients.annotate(post_op_day=post_op_day).filter(
         post_op_day__gt=0, post_op_day__lte=FOLLOW_UP_DAYS
     )
+    # The last check-in by the (patient, day) index, one lookup per patient.
+    last_day = Subquery(
+        CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
+    )
     figures = in_follow_up.annotate(
-        missed=DaysBetween(today_value, Coalesce(Max("checkins__day"), F("surgery_date"))) - 1
+        missed=DaysBetween(today_value, Coalesce(last_day, F("surgery_date"))) - 1
     ).aggregate(
         in_follow_up=Count("pk"),
         silent=Count(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Aggregate, FloatField, Func, IntegerField
+from django.db.models import Aggregate, DateField, FloatField, Func, IntegerField
 
 
 class DaysBetween(Func):
@@ -68,3 +68,22 @@ class Median(Aggregate):
         connection.ensure_connection()
         connection.connection.create_aggregate("laminar_median", 1, _SqliteMedian)
         return self.as_sql(compiler, connection, function="laminar_median", **extra_context)
+
+
+class DaysAfter(Func):
+    """The date `days` whole days after the date `start`: a bound the (patient, day) index can
+    use, where a day number computed on each row would make the database read every row."""
+
+    output_field = DateField()
+
+    def __init__(self, start, days: int, **extra):
+        super().__init__(start, **extra)
+        self.days = int(days)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        start, params = compiler.compile(self.source_expressions[0])
+        return f"date({start}, %s)", (*params, f"{self.days:+d} days")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        start, params = compiler.compile(self.source_expressions[0])
+        return f"({start} + %s)", (*params, self.days)  # date + integer is a date

@@ -45,7 +45,7 @@ from django.db.models.functions import Abs, Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import CheckIn, Patient, QuestionnaireResponse
-from tracker.outcomes.expressions import DaysBetween, Median
+from tracker.outcomes.expressions import DaysAfter, DaysBetween, Median
 from tracker.outcomes.statistics import wilson_interval
 from tracker.rules import Thresholds
 from tracker.trends import series
@@ -138,12 +138,13 @@ def interval_text(interval: tuple[float, float] | None) -> str:
 def pain_baseline(field: str):
     """A patient's §2 pain baseline as a database expression: the pre-operative value, else
     the mean of the first 3 recorded days among post-operative days 1–14."""
+    surgery = OuterRef(OuterRef("surgery_date"))
     first_days = (
-        CheckIn.objects.filter(patient=OuterRef(OuterRef("pk")), **{f"{field}__isnull": False})
-        .annotate(post_op_day=DaysBetween(F("day"), F("patient__surgery_date")))
-        .filter(
-            post_op_day__gte=series.BASELINE_FIRST_POSTOP_DAY,
-            post_op_day__lte=series.BASELINE_LAST_POSTOP_DAY,
+        CheckIn.objects.filter(
+            patient=OuterRef(OuterRef("pk")),
+            day__gte=DaysAfter(surgery, series.BASELINE_FIRST_POSTOP_DAY),
+            day__lte=DaysAfter(surgery, series.BASELINE_LAST_POSTOP_DAY),
+            **{f"{field}__isnull": False},
         )
         .order_by("day")
         .values("pk")[: series.BASELINE_POSTOP_DAYS]
@@ -160,12 +161,13 @@ def pain_baseline(field: str):
 
 
 def _pain_value(field: str, point: TimePoint, min_days: int):
+    surgery = OuterRef("surgery_date")
     mean = (
-        CheckIn.objects.filter(patient=OuterRef("pk"), **{f"{field}__isnull": False})
-        .annotate(post_op_day=DaysBetween(F("day"), F("patient__surgery_date")))
-        .filter(
-            post_op_day__gte=point.day - PAIN_HALF_WINDOW,
-            post_op_day__lte=point.day + PAIN_HALF_WINDOW,
+        CheckIn.objects.filter(
+            patient=OuterRef("pk"),
+            day__gte=DaysAfter(surgery, point.day - PAIN_HALF_WINDOW),
+            day__lte=DaysAfter(surgery, point.day + PAIN_HALF_WINDOW),
+            **{f"{field}__isnull": False},
         )
         .order_by()
         .values("patient")
