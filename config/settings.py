@@ -5,6 +5,7 @@ DJANGO_ENV selects the defaults: "production" (the default), "development" or "t
 Outside development and test there is no default SECRET_KEY and DEBUG is off.
 """
 
+import json
 import os
 import sys
 from datetime import timedelta
@@ -290,6 +291,9 @@ QUESTIONNAIRE_EXTRA_DIR = os.environ.get("QUESTIONNAIRE_EXTRA_DIR", "")
 WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
 WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "")
 WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:noreply@localhost")
+# Rate limits per scope (tracker.auth.rate_limits.LIMITS), changed from the environment as
+# JSON, e.g. RATE_LIMITS='{"checkin": {"per_user": 10}}'; what is not named keeps its default.
+RATE_LIMITS = json.loads(os.environ.get("RATE_LIMITS") or "{}")
 # `make bench` only: routes /bench/baseline, the constant response it compares pages with.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS")
 

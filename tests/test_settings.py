@@ -47,3 +47,20 @@ def test_debug_is_off_unless_asked_for():
         "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **PRODUCTION
     )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+def test_rate_limits_can_be_set_from_the_environment():
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.RATE_LIMITS)"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_ENV": "test",
+            "RATE_LIMITS": '{"checkin": {"per_user": 7}}',
+        },
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "{'checkin': {'per_user': 7}}"
