@@ -29,8 +29,6 @@ def test_outcomes_page_draws_the_funnel_without_sideways_scroll(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
-    if width == 390:
-        page.screenshot(path="/tmp/outcomes-390.png", full_page=True)  # noqa: S108
     assert browser_errors == []
 
 
