@@ -23,7 +23,7 @@ def test_inbox_orders_emergency_first_then_oldest(client, surgeon, patient):
     client.force_login(surgeon)
     html = client.get("/care/inbox/").content.decode()
     order = ["RF-CES-BLADDER", "RF-FEVER", "RF-CALF", "P7-SUSTAINED-HIGH", "P3-LEG-NO-MCID-6W"]
-    positions = [html.index(f">{rule}</a>") for rule in order]
+    positions = [html.index(f'<span class="help">{rule}</span>') for rule in order]
     assert positions == sorted(positions)
 
 
@@ -44,13 +44,25 @@ def test_inbox_filters_by_level_rule_and_status(client, surgeon, patient):
     make_flag(patient, "RF-FALL", "soon", status=FlagStatus.RESOLVED)
     client.force_login(surgeon)
     default = client.get("/care/inbox/").content.decode()
-    assert ">RF-CALF</a>" in default and ">RF-FALL</a>" not in default
+    assert (
+        '<span class="help">RF-CALF</span>' in default
+        and '<span class="help">RF-FALL</span>' not in default
+    )
     resolved = client.get("/care/inbox/?status=resolved").content.decode()
-    assert ">RF-FALL</a>" in resolved and ">RF-CALF</a>" not in resolved
+    assert (
+        '<span class="help">RF-FALL</span>' in resolved
+        and '<span class="help">RF-CALF</span>' not in resolved
+    )
     by_level = client.get("/care/inbox/?status=all&level=soon").content.decode()
-    assert ">RF-FALL</a>" in by_level and ">RF-CALF</a>" not in by_level
+    assert (
+        '<span class="help">RF-FALL</span>' in by_level
+        and '<span class="help">RF-CALF</span>' not in by_level
+    )
     by_rule = client.get("/care/inbox/?status=all&rule=RF-CALF").content.decode()
-    assert ">RF-CALF</a>" in by_rule and ">RF-FALL</a>" not in by_rule
+    assert (
+        '<span class="help">RF-CALF</span>' in by_rule
+        and '<span class="help">RF-FALL</span>' not in by_rule
+    )
     # Nonsense filters fall back to the default view rather than failing.
     assert client.get("/care/inbox/?level=zzz&status=<script>").status_code == 200
 
@@ -59,7 +71,23 @@ def test_evidence_is_a_table(client, surgeon, patient):
     make_flag(patient, "RF-CALF", evidence={"back_pain": 8})
     client.force_login(surgeon)
     html = client.get("/care/inbox/").content.decode()
-    assert '<th scope="col">back_pain</th>' in html and "<td>8</td>" in html
+    assert '<th scope="col">Back pain</th>' in html and "<td>8</td>" in html
+
+
+def test_flags_read_in_words_not_codes(client, surgeon, patient):
+    make_flag(
+        patient,
+        "RF-CES-BLADDER",
+        "emergency",
+        evidence={"answers": ["bladder_change", "new_numbness:both"], "flagged": True},
+    )
+    client.force_login(surgeon)
+    flags = client.get("/care/inbox/").content.decode().split('id="flag-list"')[1]
+    assert ">Possible cauda equina syndrome: bladder change</a>" in flags
+    assert "bladder change (retention, leakage or lost sensation)" in flags
+    assert "new or spreading numbness in a leg or foot (both)" in flags
+    assert "<td>yes</td>" in flags
+    assert "['" not in flags and "bladder_change" not in flags and "{'" not in flags
 
 
 def test_acknowledge_and_resolve_in_place_with_htmx(client, surgeon, patient):

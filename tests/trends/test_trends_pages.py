@@ -213,7 +213,7 @@ def test_care_summary_shows_the_one_screen_summary(client, patient, surgeon):
     assert "8 → 4" in summary  # leg pain, pre-operative baseline 8
     assert "baseline: pre-operative" in summary
     assert "Open flags</dt>\n    <dd>1:" in summary
-    assert "P1-REBOUND" in summary and "P7-SUSTAINED-HIGH" not in summary
+    assert "Pain rising again after improving" in summary and "Sustained severe pain" not in summary
     assert "No exercise programme yet" in summary
     assert "Typical recovery: population data" in html
     assert "/care/flags/" in html  # flag markers on the charts

@@ -9,6 +9,7 @@ from tracker.flags.inbox import ACTIVE, ALL
 from tracker.models import FlagLevel, FlagStatus
 from tracker.models.flags import ASK_RULE
 from tracker.rules import RULES_BY_ID, Thresholds
+from tracker.rules.definition import rule_info
 
 STATUS_FILTERS = [
     (ACTIVE, _("Open and acknowledged")),
@@ -25,7 +26,7 @@ class InboxFilterForm(forms.Form):
         label=_("Rule"),
         choices=[
             ("", _("Any rule")),
-            *[(rule_id, rule_id) for rule_id in RULES_BY_ID],
+            *[(rule_id, rule_info(rule).title) for rule_id, rule in RULES_BY_ID.items()],
             (ASK_RULE, _("Questions from patients")),
         ],
         required=False,

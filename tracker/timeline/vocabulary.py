@@ -141,3 +141,45 @@ RULE_FOR_SAFETY_ANSWER: MappingProxyType[str, str] = MappingProxyType(
         "fall": "RF-FALL",
     }
 )
+
+# Every answer code as the care team reads it: short, clinical, never the code itself.
+ANSWER_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "bladder_change": N_("bladder change (retention, leakage or lost sensation)"),
+        "saddle_numbness": N_("saddle numbness"),
+        "bowel_control_loss": N_("loss of bowel control or sensation"),
+        "sexual_function_loss": N_("new loss of sexual function or genital numbness"),
+        "new_leg_weakness": N_("new or worsening leg weakness"),
+        "legs_cannot_move": N_("legs cannot be moved"),
+        "new_numbness": N_("new or spreading numbness in a leg or foot"),
+        "chest_pain_breathless": N_("chest pain or sudden breathlessness"),
+        "calf_pain_swelling": N_("calf pain, swelling or redness"),
+        "feverish": N_("feeling feverish"),
+        "wound_infection_signs": N_("signs of wound infection"),
+        "wound_bleeding": N_("dressing soaked with blood"),
+        "bleeding_not_stopping": N_("bleeding that does not stop with pressure"),
+        "positional_headache": N_("headache worse sitting or standing"),
+        "clear_wound_fluid": N_("clear watery fluid from the wound"),
+        "stiff_neck_or_confusion": N_("stiff neck or confusion"),
+        "fall": N_("a fall"),
+        "radiating_pain": N_("radiating leg pain"),
+        "heat_cold_sensitivity": N_("heat or cold sensitivity"),
+        "abnormal_sensation": N_("abnormal nerve sensations"),
+        "leg_heaviness": N_("heavy legs"),
+        "numbness_tingling": N_("numbness or tingling"),
+        "leg_weakness": N_("leg weakness (stable)"),
+        "muscle_spasm": N_("back muscle spasms"),
+        "incision_pain": N_("wound pain"),
+        "constipation": N_("constipation (3 days or more)"),
+    }
+)
+
+
+def answer_label(code: str) -> str:
+    """The care team's words for an answer code ("left"/"right"/"both" sides kept), or the
+    text unchanged when it is not a code."""
+    base, _, side = code.partition(":")
+    label = ANSWER_LABELS.get(base)
+    if label is None:
+        return code
+    return f"{label} ({side})" if side else str(label)

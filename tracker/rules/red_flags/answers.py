@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.rules.definition import RuleInfo, iso
 from tracker.timeline import DayRecord, Finding, Level, Timeline
+from tracker.timeline.vocabulary import answer_label
 from tracker.trends.series import (
     answers_of,
     record_on,
@@ -35,7 +36,8 @@ def when(timeline: Timeline, day: date) -> str:
 
 def answered_text(answers: list[str], timeline: Timeline, day: date) -> str:
     """The explanation's opening: which answers were yes, and when."""
-    return f"Patient answered yes to {', '.join(answers)} on {when(timeline, day)}."
+    words = "; ".join(answer_label(code) for code in answers)
+    return f"Patient answered yes to: {words}, on {when(timeline, day)}."
 
 
 def single_answer_finding(
@@ -51,5 +53,5 @@ def single_answer_finding(
     record = record_on(timeline, as_of)
     if record is None or code not in answers_of(record):
         return []
-    explanation = f"Patient answered yes to {code} ({meaning}) on {when(timeline, as_of)}."
+    explanation = f"Patient answered yes to: {meaning}, on {when(timeline, as_of)}."
     return [info.finding(level, noticed, explanation, [day_evidence(record, answers=[code])])]

@@ -15,7 +15,7 @@ from tracker.rules.red_flags.answers import (
 )
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Level, Timeline
-from tracker.timeline.vocabulary import CAUDA_EQUINA_ANSWERS
+from tracker.timeline.vocabulary import CAUDA_EQUINA_ANSWERS, answer_label
 from tracker.trends.series import (
     answers_of,
     numeric,
@@ -239,10 +239,12 @@ def bilateral_leg_symptoms(
     reasons = []
     if pain_both:
         reasons.append(
-            f"leg_side=both with leg pain {leg_pain:g} (>= {thresholds.bilateral_leg_pain})"
+            f"leg pain on both sides at {leg_pain:g} (>= {thresholds.bilateral_leg_pain})"
         )
     if neuro_both:
-        sides = ", ".join(f"{code} {side}" for code, side in sorted(neuro_sides.items()))
+        sides = ", ".join(
+            f"{answer_label(code)}: {side}" for code, side in sorted(neuro_sides.items())
+        )
         reasons.append(f"numbness/weakness covering both legs ({sides})")
     explanation = (
         f"Bilateral leg symptoms on {when(timeline, as_of)}: "
