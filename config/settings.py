@@ -294,6 +294,8 @@ WEBPUSH_VAPID_SUBJECT = os.environ.get("WEBPUSH_VAPID_SUBJECT", "mailto:noreply@
 # Rate limits per scope (tracker.auth.rate_limits.LIMITS), changed from the environment as
 # JSON, e.g. RATE_LIMITS='{"checkin": {"per_user": 10}}'; what is not named keeps its default.
 RATE_LIMITS = json.loads(os.environ.get("RATE_LIMITS") or "{}")
+# /healthz/ready answers 503 when the last complete nightly evaluate_flags is older than this.
+EVALUATION_MAX_AGE_HOURS = int(os.environ.get("EVALUATION_MAX_AGE_HOURS", "26"))
 # `make bench` only: routes /bench/baseline, the constant response it compares pages with.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS")
 

@@ -273,6 +273,8 @@ STAFF_SECOND_FACTOR_PAGES = {
 PUBLIC = {
     "home": View(lambda p: "/", "patient", answers=302),
     "healthz": View(lambda p: "/healthz", "anonymous", ("GET", "HEAD")),
+    # For monitors: 503 until a nightly evaluate_flags has completed (tests/test_readiness.py).
+    "healthz-ready": View(lambda p: "/healthz/ready", "anonymous", ("GET", "HEAD"), answers=503),
     "login": View(lambda p: "/accounts/login/", "anonymous", FORM),
     "logout": View(
         lambda p: "/accounts/logout/", "patient", ("POST",), answers=302, sends=lambda p: {}

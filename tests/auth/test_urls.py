@@ -15,6 +15,7 @@ from tracker.urls.converters import IsoDateConverter
 ROUTES = {
     "home": "",
     "healthz": "healthz",
+    "healthz-ready": "healthz/ready",
     "manifest": "manifest.webmanifest",
     "service-worker": "sw.js",
     "login": "accounts/login/",
@@ -85,7 +86,7 @@ ROUTES = {
     "clinic-outcomes-alarms-csv": "clinic/outcomes/alarms.csv",
 }
 GROUPS = {
-    "app": {"home", "healthz", "manifest", "service-worker"},
+    "app": {"home", "healthz", "healthz-ready", "manifest", "service-worker"},
     "accounts": {name for name, route in ROUTES.items() if route.startswith("accounts/")},
     "patient": {name for name, route in ROUTES.items() if route.startswith(("me/", "learn/"))},
     "care": {name for name, route in ROUTES.items() if route.startswith("care/")},

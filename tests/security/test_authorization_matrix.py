@@ -130,6 +130,8 @@ EXPECTED = {
     # Pages anyone may reach; what each answers is written per URL below.
     "home": cells(anonymous=(LOGIN, LOGIN), patients=({302}, {302}), staff=({302}, {302})),
     "healthz": cells(anonymous=(PAGE, {405}), patients=(PAGE, {405}), staff=(PAGE, {405})),
+    # Not ready (503) in a world where the nightly evaluation has never run.
+    "healthz-ready": cells(anonymous=({503}, {405}), patients=({503}, {405}), staff=({503}, {405})),
     "sign-in": cells(anonymous=(PAGE, PAGE), patients=({302}, {302}), staff=({302}, {302})),
     "sign-out": cells(anonymous=({405}, {302}), patients=({405}, {302}), staff=({405}, {302})),
     "invitation-bad-token": cells(
@@ -182,6 +184,7 @@ LIBRARY_WRITE = {"exercise-add", "exercise-edit"}
 PUBLIC_PATHS = {
     "home": ("home", "/"),
     "healthz": ("healthz", "/healthz"),
+    "healthz-ready": ("healthz-ready", "/healthz/ready"),
     "login": ("sign-in", "/accounts/login/"),
     "logout": ("sign-out", "/accounts/logout/"),
     "accept-invitation": ("invitation-bad-token", "/accounts/invitation/not-a-token/"),

@@ -40,7 +40,7 @@ POSTERS = {
     "invitation-bad-token": ("anonymous",),
 }
 # Classes that take no data: every method but GET/HEAD is refused (the matrix checks 405).
-NO_DATA = {"home", "healthz", "sign-out", "plain-page", "static-app-file"}
+NO_DATA = {"home", "healthz", "healthz-ready", "sign-out", "plain-page", "static-app-file"}
 EXTRA_NAMES = [
     "note", "action", "code", "value", "field", "submission_id", "day", "password", "next",
     "restriction", "staff", "username", "email", "status", "level", "page", "range",

@@ -14,6 +14,7 @@ from .flags import (
     PatientReminder,
     ThresholdChange,
 )
+from .operations import JobRun
 from .people import (
     STAFF_ROLES,
     CareTeamMember,
@@ -45,6 +46,7 @@ __all__ = [
     "ReminderPreference",
     "ACTIVE_STATUSES",
     "ClinicThresholds",
+    "JobRun",
     "RecoveryBand",
     "DeliveryStatus",
     "Flag",

@@ -14,14 +14,16 @@ from tracker.auth.roles import clinic_admin_required
 from tracker.care.enrolment import invite_staff
 from tracker.flags.forms import ThresholdsForm
 from tracker.messaging.notifications import failed_for_clinic
-from tracker.models import STAFF_ROLES, ClinicThresholds, ThresholdChange, User
+from tracker.models import STAFF_ROLES, ClinicThresholds, JobRun, ThresholdChange, User
+
+NIGHTLY_RUNS_SHOWN = 7
 
 
 @clinic_admin_required
 @require_GET
 def clinic_home(request):
-    """Staff (with whether their authenticator app is set up), enrolments, and the exports the
-    clinic admin may download: the pseudonymised cohort only."""
+    """Staff (with whether their authenticator app is set up), enrolments, the last nightly
+    checks, and the exports the clinic admin may download: the pseudonymised cohort only."""
     clinic = request.user.clinic
     has_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     staff = (
@@ -37,7 +39,12 @@ def clinic_home(request):
     return render(
         request,
         "tracker/clinic/home.html",
-        {"clinic": clinic, "staff": staff, "enrolments": enrolments},
+        {
+            "clinic": clinic,
+            "staff": staff,
+            "enrolments": enrolments,
+            "runs": JobRun.objects.filter(job=JobRun.EVALUATE_FLAGS)[:NIGHTLY_RUNS_SHOWN],
+        },
     )
 
 
