@@ -73,6 +73,7 @@ def test_surgeon_finds_the_new_flag_first_acknowledges_and_resolves_it(
     top.get_by_role("button", name="Acknowledge").tap()
     top = page.locator("#flag-list article").first
     expect(top).to_contain_text("acknowledged by")
+    top.locator("summary").tap()  # the details open in place
     top.get_by_label("Resolution note").fill(
         "Called the patient; seen in the emergency department."
     )

@@ -1,5 +1,6 @@
 """The triage inbox: most severe first, filters, acknowledge and resolve in place."""
 
+import re
 from datetime import timedelta
 
 from django.db import connection
@@ -149,3 +150,21 @@ def test_inbox_query_count_does_not_grow_with_flags_or_patients(client, surgeon,
         make_flag(other, "RF-CALF")
         make_flag(other, "RF-FALL", "soon")
     assert measure() == few
+
+
+def test_inbox_sorts_by_what_the_clinician_chooses(client, clinic, surgeon, patient):
+    olive = make_patient("olive@clinic.test", clinic, full_name="Olive Other", team=(surgeon,))
+    make_flag(patient, "RF-FEVER", opened_at=timezone.now() - timedelta(hours=1))
+    make_flag(olive, "RF-CES-BLADDER", "emergency", opened_at=timezone.now() - timedelta(hours=5))
+    make_flag(patient, "P7-SUSTAINED-HIGH", "soon", opened_at=timezone.now() - timedelta(hours=9))
+    client.force_login(surgeon)
+
+    def order(query):
+        html = client.get(f"/care/inbox/{query}").content.decode()
+        return re.findall(r'<span class="help">(RF-[A-Z-]+|P\d+-[A-Z0-9-]+)</span>', html)
+
+    assert order("") == ["RF-CES-BLADDER", "RF-FEVER", "P7-SUSTAINED-HIGH"]
+    assert order("?sort=newest") == ["RF-FEVER", "RF-CES-BLADDER", "P7-SUSTAINED-HIGH"]
+    assert order("?sort=oldest") == ["P7-SUSTAINED-HIGH", "RF-CES-BLADDER", "RF-FEVER"]
+    assert order("?sort=patient")[0] == "RF-CES-BLADDER"  # Olive Other before Pat Example
+    assert order("?sort=nonsense") == order("")

@@ -32,6 +32,16 @@ class InboxFilterForm(forms.Form):
         required=False,
     )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTERS, required=False)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        choices=[
+            ("triage", _("Most severe first")),
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("patient", _("By patient")),
+        ],
+        required=False,
+    )
 
     def filters(self) -> dict:
         """Valid filter values; anything invalid falls back to the default view."""
@@ -40,6 +50,7 @@ class InboxFilterForm(forms.Form):
             "level": data.get("level") or "",
             "rule": data.get("rule") or "",
             "status": data.get("status") or ACTIVE,
+            "sort": data.get("sort") or "triage",
         }
 
 
