@@ -45,15 +45,18 @@ def test_caseload_shows_the_figures_a_physio_scans(client, physio, patient):
     assert cells[0] == "2"  # weeks since surgery (20 days)
     assert cells[1] == patient.local_date().strftime("%-d %b")
     assert "up" in cells[2]
-    assert cells[3] == "67 %"
-    assert cells[4] == "2"  # open and acknowledged, not resolved
+    assert 'class="sparkline"' in cells[3]
+    assert cells[4] == "67 %"
+    assert cells[5] == "2"  # open and acknowledged, not resolved
 
 
 def test_a_patient_without_data_shows_dashes(client, physio, patient):
     client.force_login(physio)
     row = client.get("/care/").content.decode().split("Pat Example")[1].split("</tr>")[0]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-    assert cells[1:] == ["—", "—", "—", "0"]
+    assert cells[1:3] == ["—", "—"]
+    assert "Back: –, –" in cells[3] and "<polyline" not in cells[3]  # no pain drawn
+    assert cells[4:] == ["—", "0"]
 
 
 def test_the_caseload_lists_only_the_physios_own_patients(client, physio, patient, other_patient):
@@ -137,3 +140,18 @@ def test_caseload_queries_do_not_grow_with_days(client, clinic):
         add_days(patient, [4] * days, item=prescribe(patient, physio, "walking"), done=2)
         counts.append(caseload_queries(client, physio))
     assert counts[0] == counts[1]
+
+
+def test_each_row_draws_the_last_14_days_of_pain(client, physio, patient):
+    today = patient.local_date()
+    for days_ago, back, leg in ((13, 7, 8), (12, 6, 7), (2, 4, 5), (0, 3, 2)):
+        CheckIn.objects.create(
+            patient=patient, day=today - timedelta(days=days_ago), back_pain=back, leg_pain=leg
+        )
+    client.force_login(physio)
+    html = client.get("/care/").content.decode()
+    assert 'class="sparkline"' in html
+    gap = ", –" * 9
+    assert f"Back: 7, 6{gap}, 4, –, 3. Leg: 8, 7{gap}, 5, –, 2." in html
+    # Days 13 and 12 ago are joined; a missing day breaks the line; a lone day is a dot.
+    assert html.count("<polyline") == 2 and html.count("<circle") == 4

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.auth.access import patients_visible_to
+from tracker.charts.patient_charts import BACK_COLOR, LEG_COLOR
+from tracker.charts.svg import sparkline_svg
 from tracker.models import ACTIVE_STATUSES, CheckIn, Flag, Patient, User
 from tracker.models.timelines import exercise_totals
 from tracker.programmes.changes import day_record
@@ -24,6 +26,7 @@ from tracker.trends.series import WINDOW_DAYS, Adherence, adherence_between, pai
 
 # Two 7-day windows for the trend, and a day's margin for patients in other time zones.
 RECENT_DAYS = 2 * WINDOW_DAYS + 1
+SPARK_DAYS = 2 * WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,28 @@ class CaseloadRow:
     pain_trend: str | None  # "up", "down", "flat"; None with too few check-ins
     adherence: Adherence  # exercise sessions in the last 7 days
     open_flags: int
+    # Back and leg pain of each of the last SPARK_DAYS days (None: no check-in), oldest first.
+    back_pain_days: tuple[float | None, ...] = ()
+    leg_pain_days: tuple[float | None, ...] = ()
+
+    @property
+    def pain_sparkline(self):
+        """The last 14 days of back and leg pain as a small chart, described in words."""
+
+        def words(values):
+            return ", ".join("–" if v is None else f"{v:g}" for v in values)
+
+        description = _("Pain, last 14 days, oldest first. Back: %(back)s. Leg: %(leg)s.") % {
+            "back": words(self.back_pain_days),
+            "leg": words(self.leg_pain_days),
+        }
+        return sparkline_svg(
+            [
+                (str(_("Back")), BACK_COLOR, list(self.back_pain_days)),
+                (str(_("Leg")), LEG_COLOR, list(self.leg_pain_days)),
+            ],
+            str(description),
+        )
 
 
 # Sorts (validated against this table). All but adherence are done by the database, so a
@@ -112,6 +137,8 @@ def sorted_by_adherence(rows: list[CaseloadRow], reverse: bool) -> list[Caseload
 def row_for(patient: Patient, records: list) -> CaseloadRow:
     today = patient.local_date()
     timeline = Timeline(surgery_date=patient.surgery_date, days=tuple(records))
+    by_day = {record.day: record for record in records}
+    days = [today - timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
     return CaseloadRow(
         patient=patient,
         weeks_since_surgery=patient.weeks_since_surgery(today),
@@ -119,4 +146,6 @@ def row_for(patient: Patient, records: list) -> CaseloadRow:
         pain_trend=pain_trend(timeline, today),
         adherence=adherence_between(timeline, today - timedelta(days=WINDOW_DAYS - 1), today),
         open_flags=patient.open_flags,
+        back_pain_days=tuple(getattr(by_day.get(day), "back_pain", None) for day in days),
+        leg_pain_days=tuple(getattr(by_day.get(day), "leg_pain", None) for day in days),
     )

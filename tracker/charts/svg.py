@@ -287,3 +287,42 @@ def chart_svg(chart: Chart) -> SafeString:
         f'width="{WIDTH}" height="{height}" role="img" aria-label={quoteattr(chart.description)}>'
         f"{''.join(body)}{legend}</svg>"
     )
+
+
+SPARK_WIDTH, SPARK_HEIGHT = 84, 24
+
+
+def sparkline_svg(
+    series: list[tuple[str, str, list[float | None]]], description: str
+) -> SafeString:
+    """A small inline chart of a few 0–10 series over the same days (one point per day, a
+    missing day breaks the line), for lists. `series` holds (label, colour, values)."""
+    days = max((len(values) for _label, _color, values in series), default=0)
+    step = SPARK_WIDTH / max(days - 1, 1)
+    lines = []
+    for _label, color, values in series:
+        runs, run = [], []
+        for index, value in enumerate(values):
+            if value is None:
+                if run:
+                    runs.append(run)
+                run = []
+                continue
+            y = SPARK_HEIGHT - 2 - (SPARK_HEIGHT - 4) * max(0.0, min(float(value), 10.0)) / 10
+            run.append(f"{_fmt(index * step)},{_fmt(y)}")
+        if run:
+            runs.append(run)
+        for points in runs:
+            if len(points) == 1:
+                x, y = points[0].split(",")
+                lines.append(f'<circle cx="{x}" cy="{y}" r="1.6" fill={quoteattr(color)}/>')
+            else:
+                lines.append(
+                    f'<polyline points="{" ".join(points)}" fill="none" '
+                    f'stroke={quoteattr(color)} stroke-width="1.6"/>'
+                )
+    return mark_safe(  # noqa: S308 - numbers and escaped text only
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" width="{SPARK_WIDTH}" '
+        f'height="{SPARK_HEIGHT}" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" role="img" '
+        f"aria-label={quoteattr(description)}>{''.join(lines)}</svg>"
+    )
