@@ -277,7 +277,8 @@ def new_radiating_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) 
             {"date": iso(first), "symptoms": ["radiating_pain"], "days_without_before": quiet_count}
         )
         reasons.append(
-            f"radiating_pain ticked on {iso(first)} after {quiet_count} recorded days without it"
+            f"radiating leg pain ticked on {iso(first)} after {quiet_count} recorded days "
+            "without it"
         )
     if not reasons:
         return []

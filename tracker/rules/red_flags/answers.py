@@ -24,6 +24,11 @@ def answered_yes(record: DayRecord, codes: frozenset[str] | set[str]) -> list[st
     return sorted(answers_of(record) & codes)
 
 
+def labels(items) -> str:
+    """Answer codes (and any other reasons) as the care team reads them, comma-separated."""
+    return ", ".join(answer_label(item) for item in items)
+
+
 def post_op_day(timeline: Timeline, day: date) -> str:
     """Days since surgery as explanations say it ("post-operative day 10")."""
     return f"post-operative day {timeline.day_number(day)}"

@@ -9,6 +9,7 @@ from tracker.rules.red_flags.answers import (
     answered_text,
     answered_yes,
     day_evidence,
+    labels,
     post_op_day,
     single_answer_finding,
     when,
@@ -255,7 +256,7 @@ def bilateral_leg_symptoms(
             f"You told us about {what}, together with changes in bladder, bowel, sexual "
             f"function or feeling between the legs. {_CES_EXPLAINED}"
         )
-        explanation += f" Emergency because of cauda equina answers: {', '.join(ces)}."
+        explanation += f" Emergency because of cauda equina answers: {labels(ces)}."
         return [BILATERAL.finding(Level.EMERGENCY, noticed, explanation, [evidence])]
     noticed = (
         f"You told us about {what}. After back surgery this needs to be checked by your "
@@ -385,7 +386,7 @@ def possible_hematoma(timeline: Timeline, as_of: date, thresholds: Thresholds) -
         reasons.append(f"back pain {back_pain:g} >= {thresholds.hematoma_back_pain}")
     explanation = (
         f"{post_op_day(timeline, as_of).capitalize()}: {' and '.join(reasons)}, "
-        f"with {', '.join(neuro)}. Possible epidural hematoma (onset days 0-7, severe pain is "
+        f"with {labels(neuro)}. Possible epidural hematoma (onset days 0-7, severe pain is "
         "the lead symptom)."
     )
     noticed = (
@@ -461,7 +462,7 @@ def new_numbness(timeline: Timeline, as_of: date, thresholds: Thresholds) -> lis
         explanation += f" ({new_side} side)" if new_side != "both" else " (both sides)"
     if both or ces:
         reasons = (["both sides"] if both else []) + ces
-        explanation += f"; emergency because of {', '.join(reasons)}."
+        explanation += f"; emergency because of {labels(reasons)}."
         noticed = (
             "You told us about new numbness "
             + ("in both legs" if both else "together with other nerve changes")

@@ -9,6 +9,7 @@ from tracker.rules.definition import RuleInfo, implements, iso
 from tracker.rules.red_flags.answers import (
     answered_yes,
     day_evidence,
+    labels,
     when,
 )
 from tracker.rules.thresholds import Thresholds
@@ -114,7 +115,7 @@ def uncontrolled_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) -
     ]
     if very_severe or neuro:
         reasons = very_severe + neuro
-        explanation += f" Urgent because of {', '.join(reasons)}."
+        explanation += f" Urgent because of {labels(reasons)}."
         noticed = (
             "Your pain has been severe for the last few days even with painkillers"
             + (", and you told us about nerve changes" if neuro else "")
@@ -201,7 +202,7 @@ def fall(timeline: Timeline, as_of: date, thresholds: Thresholds) -> list[Findin
     evidence = [day_evidence(record, answers=["fall", *neuro])]
     explanation = f"Fall reported on {when(timeline, as_of)}"
     if neuro:
-        explanation += f", with new neurological answers: {', '.join(neuro)}; urgent."
+        explanation += f", with new neurological answers: {labels(neuro)}; urgent."
         noticed = (
             "You told us you had a fall, and about changes in feeling, strength or your "
             "bladder or bowels. Your surgical team needs to check you today."
