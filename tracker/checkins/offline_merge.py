@@ -146,10 +146,6 @@ class Merge:
     from_phone: list[str] = field(default_factory=list)
     from_online: list[str] = field(default_factory=list)
 
-    @property
-    def online_answers_kept(self) -> bool:
-        return bool(self.from_online)
-
 
 def _groups() -> list[tuple[str, ...]]:
     linked = {key for group in LINKED_ANSWERS for key in group}
