@@ -73,26 +73,30 @@ class Outcome:
         return bool(self.opened or self.updated or self.escalated or self.reminded)
 
 
+def clinic_thresholds(clinic: Clinic) -> Thresholds:
+    """The reference defaults with the clinic's overrides: no query when the clinic was loaded
+    with its thresholds (`select_related("thresholds")`), else one."""
+    if Clinic.thresholds.is_cached(clinic):
+        found = getattr(clinic, "thresholds", None)
+        overrides = found.values if found is not None else None
+    else:
+        overrides = (
+            ClinicThresholds.objects.filter(clinic_id=clinic.pk)
+            .values_list("values", flat=True)
+            .first()
+        )
+    return Thresholds.from_overrides(overrides or {})
+
+
 def thresholds_for(patient: Patient) -> Thresholds:
     """The reference defaults with the patient's clinic's overrides.
 
     No query when the patient was loaded with `select_related("clinic__thresholds")`; else
     one (which also loads the clinic when it was not loaded yet).
     """
-    if Patient.clinic.is_cached(patient) and Clinic.thresholds.is_cached(patient.clinic):
-        found = getattr(patient.clinic, "thresholds", None)
-        overrides = found.values if found is not None else None
-    elif Patient.clinic.is_cached(patient):
-        overrides = (
-            ClinicThresholds.objects.filter(clinic_id=patient.clinic_id)
-            .values_list("values", flat=True)
-            .first()
-        )
-    else:
+    if not Patient.clinic.is_cached(patient):
         patient.clinic = Clinic.objects.select_related("thresholds").get(pk=patient.clinic_id)
-        found = getattr(patient.clinic, "thresholds", None)
-        overrides = found.values if found is not None else None
-    return Thresholds.from_overrides(overrides or {})
+    return clinic_thresholds(patient.clinic)
 
 
 def evidence_days(finding: Finding, as_of: date) -> list[date]:

@@ -17,8 +17,8 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Avg, Count, F
 
+from tracker.flags.engine import clinic_thresholds
 from tracker.models import CheckIn, Clinic, Patient, RecoveryBand
-from tracker.outcomes.cohort import clinic_thresholds
 from tracker.outcomes.expressions import DaysBetween
 from tracker.outcomes.improvement import MEASURES, pain_baseline
 from tracker.outcomes.statistics import percentile

@@ -1,5 +1,5 @@
 """Which patients an outcome figure counts: a clinic's patients, filtered by surgery period,
-surgeon, procedure and levels, and the clinic's thresholds that the figures share with the rules."""
+surgeon, procedure and levels."""
 
 from __future__ import annotations
 
@@ -9,16 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Clinic, ClinicThresholds, Patient, User
-from tracker.rules import Thresholds
-
-
-def clinic_thresholds(clinic: Clinic) -> Thresholds:
-    """The reference defaults with `clinic`'s overrides: the values its rules use."""
-    overrides = (
-        ClinicThresholds.objects.filter(clinic=clinic).values_list("values", flat=True).first()
-    )
-    return Thresholds.from_overrides(overrides or {})
+from tracker.models import Clinic, Patient, User
 
 
 class CohortForm(forms.Form):

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET
 
 from tracker.auth.roles import role_required
 from tracker.exports.csv_export import csv_lines
+from tracker.flags.engine import clinic_thresholds
 from tracker.models import Role
 from tracker.outcomes.alarms import alarm_response
-from tracker.outcomes.cohort import CohortForm, clinic_thresholds
+from tracker.outcomes.cohort import CohortForm
 from tracker.outcomes.completeness import (
     checkins_by_week,
     questionnaire_completion,
@@ -31,7 +32,6 @@ from tracker.outcomes.funnel import funnel_figure, funnel_svg, outside_limits
 from tracker.outcomes.improvement import (
     MEASURES,
     by_surgeon,
-    measure_outcomes,
     outcome_table,
     time_points,
 )
@@ -69,9 +69,9 @@ class Outcomes:
     @cached_property
     def funnel(self):
         measure, point = self.funnel_form.chosen()
-        clinic = measure_outcomes(self.patients, measure, self.today, self.thresholds)[
-            time_points(self.thresholds).index(point)
-        ]
+        # The clinic's own cell of the improvement table: not counted a second time.
+        row = self.table[time_points(self.thresholds).index(point)]
+        clinic = next(cell for cell in row if cell.measure == measure)
         units = by_surgeon(self.patients, measure, point, self.today, self.thresholds)
         share = clinic.share
         rows = [
