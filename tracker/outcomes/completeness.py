@@ -35,30 +35,36 @@ class WeekCompleteness:
         return None if not possible else 100 * self.checkin_days / possible
 
 
-def checkins_by_week(patients: QuerySet[Patient], today: date) -> list[WeekCompleteness]:
-    """Share of possible check-in days recorded, week by week since surgery (weeks 0–51)."""
+def _patients_by_days_over(patients: QuerySet[Patient], today: date) -> list[dict]:
+    """Patients grouped by how many post-operative days are over (today not yet) and the day
+    their follow-up started (enrolment, or an earlier first check-in)."""
     today_value = Value(today, output_field=DateField())
-    first_checkin = Subquery(
+    first_record = Subquery(
         CheckIn.objects.filter(patient=OuterRef("pk")).order_by("day").values("day")[:1]
     )
     enrolled_day = DaysBetween(Cast("enrolled_at", DateField()), F("surgery_date"))
-    groups = (
+    return list(
         patients.filter(surgery_date__lt=today)
         .annotate(
-            weeks_over=DaysBetween(today_value, F("surgery_date")) / 7,
+            days_over=DaysBetween(today_value, F("surgery_date")),
             first_day=Least(
                 enrolled_day,
-                Coalesce(DaysBetween(first_checkin, F("surgery_date")), enrolled_day),
+                Coalesce(DaysBetween(first_record, F("surgery_date")), enrolled_day),
             ),
         )
-        .values("weeks_over", "first_day")
+        .values("days_over", "first_day")
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def checkins_by_week(patients: QuerySet[Patient], today: date) -> list[WeekCompleteness]:
+    """Share of possible check-in days recorded, week by week since surgery (weeks 0–51)."""
+    today_value = Value(today, output_field=DateField())
     eligible = [0] * WEEKS_SHOWN
-    for group in groups:
+    for group in _patients_by_days_over(patients, today):
         first = max(group["first_day"], 0) // 7
-        for week in range(first, min(group["weeks_over"], WEEKS_SHOWN)):
+        for week in range(first, min(group["days_over"] // 7, WEEKS_SHOWN)):
             eligible[week] += group["n"]
     days = (
         CheckIn.objects.filter(patient__in=patients.values("pk"), day__lt=today)
@@ -136,29 +142,6 @@ class DuePoint:
     @property
     def percent(self) -> float | None:
         return None if not self.patients else 100 * self.completed / self.patients
-
-
-def _patients_by_days_over(patients: QuerySet[Patient], today: date) -> list[dict]:
-    """Patients grouped by how many post-operative days are over (today not yet) and the day
-    their follow-up started (enrolment, or an earlier first check-in or questionnaire)."""
-    today_value = Value(today, output_field=DateField())
-    first_record = Subquery(
-        CheckIn.objects.filter(patient=OuterRef("pk")).order_by("day").values("day")[:1]
-    )
-    enrolled_day = DaysBetween(Cast("enrolled_at", DateField()), F("surgery_date"))
-    return list(
-        patients.filter(surgery_date__lt=today)
-        .annotate(
-            days_over=DaysBetween(today_value, F("surgery_date")),
-            first_day=Least(
-                enrolled_day,
-                Coalesce(DaysBetween(first_record, F("surgery_date")), enrolled_day),
-            ),
-        )
-        .values("days_over", "first_day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
 
 
 def _due(groups: list[dict], first: int, last: int) -> int:
