@@ -39,22 +39,9 @@
     el.focus();
   }
 
+  // The outbox opener of sw-register.js, which every page loads before this script.
   function outbox(mode, action) {
-    return new Promise(function (resolve, reject) {
-      var opening = indexedDB.open("laminar", 2);  // as in sw.js
-      opening.onupgradeneeded = function () {
-        var db = opening.result;
-        if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "id" });
-        if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta");
-      };
-      opening.onerror = function () { reject(opening.error); };
-      opening.onsuccess = function () {
-        var tx = opening.result.transaction("outbox", mode);
-        var request = action(tx.objectStore("outbox"));
-        tx.oncomplete = function () { opening.result.close(); resolve(request && request.result); };
-        tx.onerror = function () { opening.result.close(); reject(tx.error); };
-      };
-    });
+    return window.laminarOutbox(mode, action);
   }
   function sameDay(keep) {
     return outbox("readonly", function (s) { return s.getAll(); }).then(function (records) {

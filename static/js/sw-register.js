@@ -8,6 +8,28 @@
 // (sent when they next sign in here, never under anyone else) or delete them.
 (function () {
   "use strict";
+  // The phone's outbox (IndexedDB "laminar", version 2, as sw.js opens it): `database(mode,
+  // action)` runs `action(store)` in one transaction and resolves with its request's result.
+  // Shared with offline.js as window.laminarOutbox (this script is on every page, before it).
+  function database(mode, action) {
+    return new Promise(function (resolve, reject) {
+      var opening = indexedDB.open("laminar", 2);  // as in sw.js
+      opening.onupgradeneeded = function () {
+        var db = opening.result;
+        if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "id" });
+        if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta");
+      };
+      opening.onerror = function () { reject(opening.error); };
+      opening.onsuccess = function () {
+        var tx = opening.result.transaction("outbox", mode);
+        var request = action(tx.objectStore("outbox"));
+        tx.oncomplete = function () { opening.result.close(); resolve(request && request.result); };
+        tx.onerror = function () { opening.result.close(); reject(tx.error); };
+      };
+    });
+  }
+  window.laminarOutbox = database;
+
   var me = document.currentScript;
   if (!("serviceWorker" in navigator) || !me) return;
   var signedIn = me.getAttribute("data-signed-in") === "1";
@@ -72,24 +94,6 @@
   window.addEventListener("online", flush);
 
   // --- Signing out ---------------------------------------------------------------------------
-
-  function database(mode, action) {
-    return new Promise(function (resolve, reject) {
-      var opening = indexedDB.open("laminar", 2);  // as in sw.js
-      opening.onupgradeneeded = function () {
-        var db = opening.result;
-        if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "id" });
-        if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta");
-      };
-      opening.onerror = function () { reject(opening.error); };
-      opening.onsuccess = function () {
-        var tx = opening.result.transaction("outbox", mode);
-        var request = action(tx.objectStore("outbox"));
-        tx.oncomplete = function () { opening.result.close(); resolve(request && request.result); };
-        tx.onerror = function () { opening.result.close(); reject(tx.error); };
-      };
-    });
-  }
 
   // This person's check-ins not yet sent (waiting, or kept to be corrected).
   function waiting() {
