@@ -1,0 +1,214 @@
+"""How much a daily check-in asks of a patient on a 390 x 844 phone (issue 17).
+
+Three scripted patients go from the home page to the confirmation: a normal day (no symptoms,
+no warning signs, exercises done), a day with one symptom, and an emergency day (a bladder
+change). Each counts the taps and the typed answers, the page and form height before any
+follow-up question opens, and the seconds from home to confirmation. The budgets: a normal
+day in at most 10 taps with nothing typed, and a form at most two screens tall.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.browser import PHONE, sign_in_as
+from tests.programme_data import prescribe
+from tracker.checkins.recording import record_checkin
+from tracker.models import CheckIn, Exercise, Role
+from tracker.programmes.library import install_library
+from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCREEN = PHONE["viewport"]["height"]
+MAX_TAPS_NORMAL_DAY = 10
+MAX_FORM_HEIGHT = 2 * SCREEN
+SAVED = "Thank you, your answers are saved"
+EMERGENCY = "Call for help now"
+
+
+@dataclass
+class Measure:
+    """What one scripted patient did, and what the check-in page measured."""
+
+    page: Page
+    taps: int = 0
+    typed: int = 0
+    page_height: int = 0
+    form_height: int = 0
+    seconds: float = 0.0
+    log: list[str] = field(default_factory=list)
+
+    def tap(self, target: Locator) -> None:
+        target.tap()
+        self.taps += 1
+
+    def type(self, target: Locator, text: str) -> None:
+        self.tap(target)  # reaching the field is a tap too
+        target.fill(text)
+        self.typed += 1
+
+    def measure_form(self) -> None:
+        """The page as it opens, before any answer opens a follow-up question."""
+        self.page_height = self.page.evaluate("() => document.documentElement.scrollHeight")
+        self.form_height = round(
+            self.page.evaluate(
+                "() => document.getElementById('checkin-form').getBoundingClientRect().height"
+            )
+        )
+
+
+def group(page: Page, name: str) -> Locator:
+    return page.get_by_role("group", name=name, exact=True)
+
+
+def radio(page: Page, question: str, answer: str) -> Locator:
+    return group(page, question).get_by_role("radio", name=answer, exact=True)
+
+
+def arrange_patient(patient) -> None:
+    """Two exercises prescribed and yesterday's check-in saved, as for most patients."""
+    install_library(Exercise)  # an earlier browser test's flush may have emptied it
+    physio = patient.care_team.get(role=Role.PHYSIO)
+    prescribe(patient, physio, "pelvic-tilts")
+    prescribe(patient, physio, "heel-slides")
+    yesterday = patient.local_date().fromordinal(patient.local_date().toordinal() - 1)
+    record_checkin(
+        patient,
+        yesterday,
+        {
+            "back_pain": 3,
+            "leg_pain": 0,
+            "leg_side": "none",
+            "symptoms": {},
+            "safety": dict.fromkeys(SAFETY_ANSWER_CODES, False),
+            "walking_minutes": 20,
+            "opioid_doses": 0,
+            "took_other_painkillers": True,
+            "took_nerve_pain_medicine": False,
+            "sleep_disturbance": 2,
+            "note": "",
+            "exercises": None,
+        },
+        by=patient.user,
+    )
+
+
+def check_in(page: Page, fill, done: str) -> Measure:
+    """Home page to `done` (the heading that confirms), filled by `fill(measure)`."""
+    measure = Measure(page)
+    page.goto("/me/")
+    start = time.monotonic()
+    measure.tap(page.get_by_role("link", name="Check in now"))
+    expect(page.get_by_role("heading", name="Today's check-in")).to_be_visible()
+    measure.measure_form()
+    fill(measure)
+    measure.tap(page.get_by_role("button", name="Save my check-in"))
+    expect(page.get_by_role("heading", name=done)).to_be_visible()
+    measure.seconds = round(time.monotonic() - start, 1)
+    return measure
+
+
+# --- The scripted answers ------------------------------------------------------------------
+
+
+def pain(m: Measure, back: str, leg: str, side: str | None = None) -> None:
+    m.tap(radio(m.page, "Back pain in the last 24 hours", back))
+    m.tap(radio(m.page, "Leg pain in the last 24 hours", leg))
+    if side:
+        m.tap(radio(m.page, "Which leg hurts?", side))
+
+
+def safety(m: Measure, yes: tuple[str, ...] = ()) -> None:
+    for code, question in SAFETY_ANSWER_CODES.items():
+        m.tap(radio(m.page, question, "Yes" if code in yes else "No"))
+
+
+def usual_day(m: Measure) -> None:
+    """Walking, painkillers, sleep and both exercises, as yesterday."""
+    m.type(m.page.get_by_label("Your longest walk today, in minutes"), "20")
+    m.type(m.page.get_by_label("Doses of opioid painkiller today", exact=False), "0")
+    m.tap(radio(m.page, m.page_question("took_other_painkillers"), "Yes"))
+    m.tap(radio(m.page, m.page_question("took_nerve_pain_medicine"), "No"))
+    m.tap(radio(m.page, "How much did pain disturb your sleep last night?", "2"))
+    for name in ("Pelvic tilts", "Heel slides"):
+        m.tap(m.page.get_by_role("group", name=name).get_by_role("radio", name="Done"))
+
+
+def normal_day(m: Measure) -> None:
+    pain(m, "3", "0")
+    safety(m)
+    usual_day(m)
+
+
+def symptom_day(m: Measure) -> None:
+    pain(m, "3", "2", "Left")
+    safety(m)
+    m.tap(m.page.get_by_label("Back muscle spasms"))
+    usual_day(m)
+
+
+def emergency_day(m: Measure) -> None:
+    pain(m, "4", "0")
+    safety(m, yes=("bladder_change",))
+
+
+Measure.page_question = lambda self, name: {  # type: ignore[attr-defined]
+    "took_other_painkillers": (
+        "Did you take other painkillers today (for example paracetamol, ibuprofen)?"
+    ),
+    "took_nerve_pain_medicine": (
+        "Did you take medicine for nerve pain today (for example gabapentin, pregabalin)?"
+    ),
+}[name]
+
+
+def report(name: str, m: Measure) -> str:
+    return (
+        f"{name}: {m.taps} taps, {m.typed} typed, form {m.form_height} px, "
+        f"page {m.page_height} px, {m.seconds} s"
+    )
+
+
+def test_a_normal_day_fits_the_budget(page, phone, live_server, patient, browser_errors):
+    arrange_patient(patient)
+    sign_in_as(phone, live_server, patient.user)
+    m = check_in(page, normal_day, SAVED)
+    print(report("normal day", m))
+    checkin = CheckIn.objects.get(patient=patient, day=patient.local_date())
+    assert checkin.safety == dict.fromkeys(SAFETY_ANSWER_CODES, False)
+    assert (checkin.back_pain, checkin.leg_pain, checkin.walking_minutes) == (3, 0, 20)
+    assert browser_errors == []
+    assert m.typed == 0, report("normal day", m)
+    assert m.taps <= MAX_TAPS_NORMAL_DAY, report("normal day", m)
+    assert m.form_height <= MAX_FORM_HEIGHT, report("normal day", m)
+
+
+def test_a_day_with_one_symptom(page, phone, live_server, patient, browser_errors):
+    arrange_patient(patient)
+    sign_in_as(phone, live_server, patient.user)
+    m = check_in(page, symptom_day, SAVED)
+    print(report("one symptom", m))
+    checkin = CheckIn.objects.get(patient=patient, day=patient.local_date())
+    assert checkin.symptoms == {"muscle_spasm": ""}
+    assert checkin.leg_side == "left"
+    assert browser_errors == []
+    assert m.typed == 0, report("one symptom", m)
+    assert m.form_height <= MAX_FORM_HEIGHT, report("one symptom", m)
+
+
+def test_an_emergency_day_reaches_the_emergency_screen(
+    page, phone, live_server, patient, browser_errors
+):
+    arrange_patient(patient)
+    sign_in_as(phone, live_server, patient.user)
+    m = check_in(page, emergency_day, EMERGENCY)
+    print(report("emergency", m))
+    checkin = CheckIn.objects.get(patient=patient, day=patient.local_date())
+    assert checkin.safety["bladder_change"] is True
+    assert browser_errors == []
+    assert m.typed == 0, report("emergency", m)
