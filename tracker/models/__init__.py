@@ -37,6 +37,7 @@ from .programmes import (
 )
 from .questionnaires import QuestionnaireResponse, ResponseSource
 from .reminders import PushSubscription, ReminderChannel, ReminderPreference
+from .summaries import PatientSummary
 
 __all__ = [
     "ErasureRequest",
@@ -73,6 +74,7 @@ __all__ = [
     "Invitation",
     "LegSide",
     "Patient",
+    "PatientSummary",
     "QuestionnaireResponse",
     "ResponseSource",
     "Role",
