@@ -75,12 +75,19 @@ def test_the_nonce_changes_with_every_response(patient_client):
     assert first != csp_directives(patient_client.get("/me/"))["script-src"]
 
 
-@pytest.mark.parametrize("url", ["/me/", "/me/history/", "/me/trends/data/leg-pain.json"])
+@pytest.mark.parametrize("url", ["/me/", "/me/history/"])
 def test_patient_pages_are_never_stored(patient_client, url):
     response = patient_client.get(url)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+def test_patient_chart_data_is_kept_only_by_their_browser_and_always_revalidated(patient_client):
+    response = patient_client.get("/me/trends/data/leg-pain.json")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-cache"
+    assert response["ETag"]
 
 
 def test_staff_pages_and_exports_are_never_stored(client, patient, surgeon):

@@ -22,7 +22,11 @@ class PatientPagesNotCachedMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated and not request.path.startswith("/static/"):
+        if getattr(response, "private_revalidated", False):
+            # The patient's chart data (tracker.views.trends): this browser alone may keep
+            # it, and asks each time with its ETag.
+            response["Cache-Control"] = "private, no-cache"
+        elif request.user.is_authenticated and not request.path.startswith("/static/"):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, private"
         return response

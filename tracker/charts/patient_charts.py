@@ -10,6 +10,7 @@ reference values when none is given). Pure: a `Timeline` in, a `Chart` out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -447,6 +448,29 @@ CHARTS: Mapping[str, ChartBuilder] = {
     "adherence": adherence_chart,
     "peg": peg_chart,
     "mood": mood_chart,
+}
+
+
+@dataclass(frozen=True)
+class ChartReads:
+    """What of a patient's timeline one chart reads: the `DayRecord` fields of every check-in
+    (`day_fields`), each day's exercise sessions (`exercise`), the scores of these
+    questionnaires (`instruments`). The chart data endpoints read only this (one query), and
+    get the same chart as from the whole timeline (tests/charts)."""
+
+    day_fields: tuple[str, ...] = ()
+    exercise: bool = False
+    instruments: tuple[str, ...] = ()
+
+
+CHART_READS: Mapping[str, ChartReads] = {
+    "back-pain": ChartReads(day_fields=("back_pain",)),
+    "leg-pain": ChartReads(day_fields=("leg_pain",)),
+    "symptoms": ChartReads(day_fields=("symptoms",)),
+    "walking": ChartReads(day_fields=("walking_minutes",)),
+    "adherence": ChartReads(exercise=True),
+    "peg": ChartReads(instruments=("peg",)),
+    "mood": ChartReads(instruments=("phq2", "phq9")),
 }
 # Only these charts draw the flags.
 FLAGGED_CHARTS = frozenset({"back-pain", "leg-pain"})
