@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.care.summary import refresh_summaries
 from tracker.checkins.recording import set_answers
 from tracker.models import (
     CareTeamMember,
@@ -151,6 +152,7 @@ def seed(
     CareTeamMember.objects.bulk_create(members)
     for patient in people:
         write_year(rng, patient, days, today)
+    refresh_summaries(people)  # the caseload's rows, which the bulk inserts skip
     return {**staff, "patient": people[0]}
 
 

@@ -47,7 +47,8 @@ def test_caseload_shows_the_figures_a_physio_scans(client, physio, patient):
     assert "up" in cells[2]
     assert 'class="sparkline"' in cells[3]
     assert cells[4] == "67 %"
-    assert cells[5] == "2"  # open and acknowledged, not resolved
+    # Open and acknowledged, not resolved, with their levels.
+    assert cells[5] == '2 <span class="help">(2 within 24 hours)</span>'
 
 
 def test_a_patient_without_data_shows_dashes(client, physio, patient):

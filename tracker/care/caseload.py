@@ -1,32 +1,32 @@
 """The care team's caseload: each patient with the figures a physiotherapist scans first.
 
-A constant number of queries whatever the number of patients or the length of their
-histories: the last check-in and open flags are annotated in the database, and the trends
-(7-day pain trend, adherence) are computed by `tracker.trends.series` from the last two weeks only.
+Every figure of a row comes from the patient's summary (`tracker.models.PatientSummary`, one
+row per patient, written with each save and flag change): a page is one query for the
+patients and their summaries whatever the number of patients or the length of their
+histories, and sorting and paging happen in the database for every column. Rows computed
+for a day that is over (a patient who has not checked in since) are recomputed first, in one
+batched pass (`tracker.care.summary`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from tracker.auth.access import patients_visible_to
+from tracker.care.summary import refresh_stale_summaries
 from tracker.charts.patient_charts import BACK_COLOR, LEG_COLOR
 from tracker.charts.svg import sparkline_svg
-from tracker.models import ACTIVE_STATUSES, CheckIn, Flag, Patient, User
-from tracker.models.timelines import exercise_totals
-from tracker.programmes.changes import day_record
-from tracker.timeline import Timeline
-from tracker.trends.series import WINDOW_DAYS, Adherence, adherence_between, pain_trend
+from tracker.models import FlagLevel, Patient, PatientSummary, User
+from tracker.models.summaries import SUMMARY_DAYS
+from tracker.timeline import Level
+from tracker.trends.series import Adherence
 
-# Two 7-day windows for the trend, and a day's margin for patients in other time zones.
-RECENT_DAYS = 2 * WINDOW_DAYS + 1
-SPARK_DAYS = 2 * WINDOW_DAYS
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,18 @@ class CaseloadRow:
     pain_trend: str | None  # "up", "down", "flat"; None with too few check-ins
     adherence: Adherence  # exercise sessions in the last 7 days
     open_flags: int
-    # Back and leg pain of each of the last SPARK_DAYS days (None: no check-in), oldest first.
+    # Back and leg pain of each of the last 14 days (None: no check-in), oldest first.
     back_pain_days: tuple[float | None, ...] = ()
     leg_pain_days: tuple[float | None, ...] = ()
+    # (level, count) of the open flags, most severe first.
+    flags_by_level: tuple[tuple[Level, int], ...] = ()
+
+    @property
+    def flag_levels(self) -> str:
+        """The open flags by level in words ("1 urgent, 2 review"); "" without any."""
+        return ", ".join(
+            f"{n} {str(FlagLevel(level).label).lower()}" for level, n in self.flags_by_level
+        )
 
     @property
     def pain_sparkline(self):
@@ -61,21 +70,36 @@ class CaseloadRow:
         )
 
 
-# Sorts (validated against this table). All but adherence are done by the database, so a
-# page costs the same for 100 or 1,000 patients; adherence comes from tracker.trends.series (the one
-# implementation), so sorting by it reads two weeks of every patient's check-ins.
-DB_SORTS = {
-    "name": ("user__full_name", "pk"),
-    "weeks": ("-surgery_date", "pk"),
-    "last_checkin": ("last_checkin", "pk"),  # oldest first: the quietest patients first
-    "flags": ("-open_flags", "pk"),  # most first
+# Sorts (validated against this table), each done by the database over the summary table,
+# so a page costs the same for 100 or 1,000 patients. Ties go by name.
+PAIN_TREND_ORDER = Case(
+    When(summary__pain_trend="up", then=Value(0)),
+    When(summary__pain_trend="flat", then=Value(1)),
+    When(summary__pain_trend="down", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+SORTS = {
+    "name": (F("user__full_name").asc(),),
+    "weeks": (F("surgery_date").desc(),),
+    # Oldest first: the quietest patients first, those who never checked in before anyone.
+    "last_checkin": (F("summary__last_checkin").asc(nulls_first=True),),
+    "pain_trend": (PAIN_TREND_ORDER.asc(),),  # rising first, then flat, falling, too few
+    # Lowest first; nobody with nothing prescribed (no percentage) before a real figure.
+    "adherence": (F("summary__adherence_percent").asc(nulls_last=True),),
+    # Most first, then the most severe.
+    "flags": tuple(
+        F(f"summary__{name}").desc()
+        for name in ("open_flags", "emergency_flags", "urgent_flags", "soon_flags")
+    ),
 }
-SORTS = {*DB_SORTS, "adherence"}
+TIE_BREAK = (F("user__full_name").asc(), F("pk").asc())
 DEFAULT_SORT = "name"
 SORT_OPTIONS = [
     ("name", _("name")),
     ("weeks", _("weeks since surgery")),
     ("last_checkin", _("last check-in, oldest first")),
+    ("pain_trend", _("pain, rising first")),
     ("adherence", _("exercise, lowest first")),
     ("flags", _("open flags, most first")),
 ]
@@ -88,64 +112,46 @@ def valid_sort(value: str | None) -> str:
 
 
 def caseload_queryset(user: User, sort: str = DEFAULT_SORT):
-    """The patients on `user`'s care teams, annotated and ordered in the database."""
-    latest_checkin = CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-day")
-    active_flags = (
-        Flag.objects.filter(patient=OuterRef("pk"), status__in=ACTIVE_STATUSES)
-        .order_by()
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    patients = (
-        patients_visible_to(user)
-        .select_related("user")
-        .annotate(
-            last_checkin=Subquery(latest_checkin.values("day")[:1]),
-            open_flags=Coalesce(Subquery(active_flags, output_field=IntegerField()), 0),
-        )
-    )
-    key = valid_sort(sort).removeprefix("-")
-    if key in DB_SORTS:
-        fields = DB_SORTS[key]
-        if sort.startswith("-"):
-            fields = tuple(f.removeprefix("-") if f.startswith("-") else f"-{f}" for f in fields)
-        patients = patients.order_by(*fields)
-    return patients
+    """The patients on `user`'s care teams with their summaries, ordered in the database.
+
+    Read the summaries after `refresh_stale_summaries` (as `caseload_page` does), or a
+    patient who has not checked in today may show yesterday's figures.
+    """
+    sort = valid_sort(sort)
+    order = [*SORTS[sort.removeprefix("-")], *TIE_BREAK]
+    if sort.startswith("-"):
+        order = [expression.copy() for expression in order]
+        for expression in order:
+            expression.reverse_ordering()
+    return patients_visible_to(user).select_related("user", "summary").order_by(*order)
 
 
-def caseload_rows(patients) -> list[CaseloadRow]:
-    """Rows for these (annotated) patients: two more queries, whatever their number."""
-    patients = list(patients)
-    ids = [patient.pk for patient in patients]
-    since = timezone.localdate() - timedelta(days=RECENT_DAYS)
-    totals = exercise_totals(ids, since=since)
-    recent: dict[int, list] = {pk: [] for pk in ids}
-    for checkin in CheckIn.objects.filter(patient_id__in=ids, day__gte=since).order_by("day"):
-        recent[checkin.patient_id].append(day_record(checkin, totals))
-    return [row_for(patient, recent[patient.pk]) for patient in patients]
+def caseload_page(user: User, sort: str, number) -> Page:
+    """Page `number` of `user`'s caseload in the order `sort` names, as CaseloadRows.
+
+    One query when every summary is current, plus the batched recomputation of those that
+    are not (see `tracker.care.summary`).
+    """
+    visible = patients_visible_to(user)
+    refresh_stale_summaries(visible)
+    page = Paginator(caseload_queryset(user, sort), PAGE_SIZE).get_page(number)
+    page.object_list = [row_for(patient) for patient in page.object_list]
+    return page
 
 
-def sorted_by_adherence(rows: list[CaseloadRow], reverse: bool) -> list[CaseloadRow]:
-    return sorted(
-        rows,
-        key=lambda row: (row.adherence.percent is None, row.adherence.percent),
-        reverse=reverse,
-    )
-
-
-def row_for(patient: Patient, records: list) -> CaseloadRow:
+def row_for(patient: Patient) -> CaseloadRow:
+    """The caseload row of a patient loaded with its summary (`select_related("summary")`)."""
     today = patient.local_date()
-    timeline = Timeline(surgery_date=patient.surgery_date, days=tuple(records))
-    by_day = {record.day: record for record in records}
-    days = [today - timedelta(days=n) for n in range(SPARK_DAYS - 1, -1, -1)]
+    summary = getattr(patient, "summary", None) or PatientSummary(patient=patient)
+    blank = (None,) * SUMMARY_DAYS
     return CaseloadRow(
         patient=patient,
         weeks_since_surgery=patient.weeks_since_surgery(today),
-        last_checkin=patient.last_checkin,
-        pain_trend=pain_trend(timeline, today),
-        adherence=adherence_between(timeline, today - timedelta(days=WINDOW_DAYS - 1), today),
-        open_flags=patient.open_flags,
-        back_pain_days=tuple(getattr(by_day.get(day), "back_pain", None) for day in days),
-        leg_pain_days=tuple(getattr(by_day.get(day), "leg_pain", None) for day in days),
+        last_checkin=summary.last_checkin,
+        pain_trend=summary.pain_trend or None,
+        adherence=Adherence(summary.adherence_done, summary.adherence_prescribed),
+        open_flags=summary.open_flags,
+        back_pain_days=tuple(summary.back_pain_days or blank),
+        leg_pain_days=tuple(summary.leg_pain_days or blank),
+        flags_by_level=tuple(summary.flags_by_level),
     )

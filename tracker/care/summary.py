@@ -20,9 +20,10 @@ Such a row is recomputed, never shown as it is:
   before the query, rather than correcting the shown values afterwards, keeps the database's
   sorting and paging right for every column, the trend and adherence included.
 
-Recomputing takes a lock on the rows (`select_for_update`) and reads the check-ins after it, so
-a check-in saved at the same moment is either already in what is read or writes its own,
-newer row after ours: a recomputation never writes over a newer save.
+Recomputing locks the patients' rows (`select_for_update`) and reads their data after the lock;
+a check-in save takes the same lock before it writes the summary, so a save at the same moment
+is either already in what is read or writes its own, newer row afterwards: a recomputation
+never writes over a newer save.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -46,8 +46,9 @@ def refresh_summaries(patients: Iterable[Patient], today: date | None = None) ->
     real today when next read. Returns how many summaries were written. Call it with
     patients loaded in batches (a queryset is fine): a constant number of queries per 200.
     """
-    with transaction.atomic():
-        return write_summaries(patients, today)
+    # Each batch of 200 is its own transaction: a night's run over every patient never holds
+    # the locks of all of them at once (a check-in saved meanwhile waits for one batch only).
+    return write_summaries(patients, today)
 
 
 def stale(patients: QuerySet[Patient], now: datetime | None = None) -> QuerySet[Patient]:
@@ -60,14 +61,8 @@ def refresh_stale_summaries(patients: QuerySet[Patient], now: datetime | None = 
     """Recompute the out-of-date summaries among `patients` (see the module docstring).
 
     One query when every row is current; otherwise a constant number of queries per 200
-    patients recomputed.
+    patients recomputed. Returns how many were recomputed.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        # Lock the rows to recompute (and only those); the check-ins are read after the lock.
-        due = list(
-            stale(Patient.objects.filter(pk__in=patients.values("pk")), now)
-            .select_for_update(of=("self",))
-            .order_by("pk")
-        )
-        return write_summaries(due, now=now) if due else 0
+    due = list(stale(Patient.objects.filter(pk__in=patients.values("pk")), now).order_by("pk"))
+    return write_summaries(due, now=now) if due else 0

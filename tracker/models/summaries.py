@@ -17,6 +17,7 @@ computed for (`computed_for`) and the moment that day ends in the patient's time
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -103,9 +104,17 @@ def fresh_until(patient: Patient, day: date, now: datetime) -> datetime:
     The end of `day` in the patient's time zone; `now` when `day` is not the patient's today
     (a run "as of" another day), so the next read recomputes the row for the real today.
     """
-    if day != patient.local_date(now):
+    zone = zoneinfo.ZoneInfo(patient.time_zone)  # not `patient.zone`: migrations call this too
+    if day != timezone.localtime(now, zone).date():
         return now
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=patient.zone)
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def lock_patients(ids: Iterable[int]) -> None:
+    """Lock these patients' rows until the end of the transaction, in id order.
+
+    Every write of a summary holds its patient's lock (see `write_summaries`)."""
+    list(Patient.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk").values("pk"))
 
 
 def summary_values(
@@ -117,6 +126,9 @@ def summary_values(
     now: datetime,
 ) -> dict:
     """The summary's values for `patient` on `today` (see PatientSummary for each field).
+
+    Reads only the patient's `surgery_date` and `time_zone`, so the data migration can pass
+    its historical model.
 
     `records` are the patient's check-ins of (at least) the 14 days ending `today`, oldest
     first, with their exercise totals; `flag_counts` the active flags per level value.
@@ -158,8 +170,7 @@ def write_summaries(
     written = 0
     for batch in batched(patients, BATCH_SIZE):
         with transaction.atomic():
-            ids = [patient.pk for patient in batch]
-            list(Patient.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+            lock_patients([patient.pk for patient in batch])
             days = {patient.pk: today or patient.local_date(now) for patient in batch}
             rows = [
                 PatientSummary(patient=patient, **values)
@@ -242,8 +253,8 @@ def active_flag_counts(patient_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 
 def refresh_flag_counts(patient_ids: Iterable[int]) -> None:
-    """Store the active flag counts in these patients' summaries, in one UPDATE (call inside
-    the transaction that changed the flags). A patient without a summary row yet gets one at
+    """Store the active flag counts in these patients' summaries: one UPDATE after locking
+    the patients (call inside the transaction that changed the flags). A patient without a summary row yet gets one at
     the next full computation, which counts the flags too."""
 
     def active(level: Level | None = None):
@@ -253,13 +264,19 @@ def refresh_flag_counts(patient_ids: Iterable[int]) -> None:
         count = flags.order_by().values("patient_id").annotate(n=Count("pk")).values("n")
         return Coalesce(Subquery(count, output_field=models.IntegerField()), 0)
 
-    PatientSummary.objects.filter(patient_id__in=list(patient_ids)).update(
-        open_flags=active(), **{name: active(level) for level, name in LEVEL_FIELDS.items()}
-    )
+    ids = sorted(patient_ids)
+    with transaction.atomic():
+        # The patients' locks first, as `write_summaries` takes them: one order everywhere.
+        lock_patients(ids)
+        PatientSummary.objects.filter(patient_id__in=ids).update(
+            open_flags=active(), **{name: active(level) for level, name in LEVEL_FIELDS.items()}
+        )
 
 
 @receiver(post_save, sender=Flag, dispatch_uid="summary-flag-saved")
-def _flag_saved(sender, instance: Flag, **kwargs) -> None:
+def _flag_saved(sender, instance: Flag, raw: bool = False, **kwargs) -> None:
+    if raw:  # loading a fixture: the summaries are computed afterwards
+        return
     # A resolution (`Flag.resolve`) and a flag created directly are saved one row at a
     # time; the engine's bulk writes call `refresh_flag_counts` itself.
     refresh_flag_counts([instance.patient_id])

@@ -1,7 +1,6 @@
 """Pages for the care team: the caseload, a patient's summary, enrolment."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -9,31 +8,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tracker.auth.access import get_patient, record_list_access
 from tracker.auth.forms import ALREADY_HERE, CareTeamForm, EnrolPatientForm
 from tracker.auth.roles import care_staff_required, enrolling_staff_required
-from tracker.care.caseload import (
-    SORT_OPTIONS,
-    caseload_queryset,
-    caseload_rows,
-    sorted_by_adherence,
-    valid_sort,
-)
+from tracker.care.caseload import SORT_OPTIONS, caseload_page, valid_sort
 from tracker.care.enrolment import AlreadyEnrolled, enrol_patient, set_care_team
 from tracker.models import Role
 from tracker.views.trends import care_trends_context, render_with_fragment
-
-PAGE_SIZE = 25
 
 
 @care_staff_required
 @require_GET
 def caseload(request):
     sort = valid_sort(request.GET.get("sort"))
-    patients = caseload_queryset(request.user, sort)
-    if sort.removeprefix("-") == "adherence":
-        rows = sorted_by_adherence(caseload_rows(patients), reverse=sort.startswith("-"))
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    else:
-        page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = caseload_rows(page.object_list)
+    page = caseload_page(request.user, sort, request.GET.get("page"))
     record_list_access(request, [row.patient for row in page.object_list], "caseload")
     return render(
         request,
