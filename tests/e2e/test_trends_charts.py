@@ -20,12 +20,21 @@ def test_patient_charts_draw_and_the_range_switch_redraws_them(
     page.set_viewport_size(SMALL_PHONE)
     page.goto("/me/trends/")
     chart = page.locator('[data-figure="figure-leg-pain"]')
-    expect(chart.locator("svg.main-svg").first).to_be_visible()
+    # Drawn by the server: no plotly.js until the patient asks for it.
+    expect(chart.locator("svg").first).to_be_visible()
     assert chart.bounding_box()["width"] <= 360
+    assert page.evaluate("typeof window.Plotly") == "undefined"
     page.get_by_role("link", name="30 days").click()
     expect(page).to_have_url(f"{live_server.url}/me/trends/?range=30")
     expect(page.get_by_role("link", name="30 days")).to_have_attribute("aria-current", "true")
+    expect(chart.locator("svg").first).to_be_visible()
+    # A tap on the button under the chart redraws it with plotly, where a tap shows values.
+    page.locator('[data-explore="figure-leg-pain"]').tap()
     expect(chart.locator("svg.main-svg").first).to_be_visible()
+    expect(page.locator('[data-explore="figure-leg-pain"]')).to_be_hidden()
+    assert chart.bounding_box()["width"] <= 360
+    # The other charts stay as they were drawn.
+    expect(page.locator('[data-figure="figure-back-pain"] svg.main-svg')).to_have_count(0)
     assert browser_errors == []
 
 
@@ -35,6 +44,8 @@ def test_care_team_flag_marker_opens_the_flag(page, live_server, patient, surgeo
     sign_in_as(page.context, live_server, surgeon)
     page.goto(f"/care/patients/{patient.public_id}/?range=30")
     chart = page.locator('[data-figure="figure-leg-pain"]')
+    expect(chart.locator("svg").first).to_be_visible()
+    chart.click()  # a click on the drawing itself also brings the interactive chart
     expect(chart.locator("svg.main-svg").first).to_be_visible()
     expect(
         chart.locator(".legendtext", has_text="Typical recovery (population data)")

@@ -66,13 +66,27 @@ def test_only_chart_pages_load_plotly(patient_client, patient, client, surgeon):
     for url in ("/me/", "/me/check-in/", "/me/history/"):
         assert "plotly" not in patient_client.get(url).content.decode(), url
     html = patient_client.get("/me/trends/").content.decode()
-    assert 'src="/static/vendor/plotly-basic-4.1.1.min.js"' in html
-    tag = html[html.index('<script src="/static/vendor/plotly') :].split(">")[0]
+    # Not loaded with the page: charts.js fetches it when the patient taps a chart.
+    assert 'src="/static/vendor/plotly' not in html
+    tag = html[html.index('<script src="/static/js/charts.js"') :].split(">")[0]
+    assert 'data-plotly="/static/vendor/plotly-basic-4.1.1.min.js"' in tag
     assert "defer" in tag and "nonce=" in tag
-    assert "/static/js/charts.js" in html
     client.force_login(surgeon)
     assert "plotly-basic-4.1.1.min.js" in client.get(summary_url(patient)).content.decode()
     assert "plotly" not in client.get("/care/").content.decode()
+
+
+def test_each_chart_arrives_drawn_with_its_figure_for_plotly(patient_client, patient):
+    add_days(patient, 30, leg_pain=4)
+    html = patient_client.get("/me/trends/").content.decode()
+    start = html.index('data-figure="figure-leg-pain"')
+    chart = html[start : html.index("</div>", start)]
+    # The drawing is decorative to screen readers: the element around it says what it shows.
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in chart
+    assert 'aria-hidden="true"' in chart
+    assert "Weeks since surgery" in chart and "7-day average" in chart
+    assert 'id="figure-leg-pain" type="application/json"' in html
+    assert 'data-explore="figure-leg-pain" hidden' in html
 
 
 def test_chart_pages_have_no_inline_scripts(patient_client, patient):

@@ -17,14 +17,34 @@ from django.utils.translation import gettext as _
 from tracker.charts.figures import Chart, Kind, Series, week_ticks
 from tracker.trends.wording import number
 
-WIDTH = 680
-PLOT_HEIGHT = 190
-MARGIN_LEFT = 40
-MARGIN_RIGHT = 10
-MARGIN_TOP = 8
-AXIS_HEIGHT = 34
-LEGEND_ROW = 16
 FONT = 'font-family="DejaVu Sans, sans-serif"'
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sizes in SVG units. The drawing scales to its box, text with it."""
+
+    width: int
+    plot_height: int
+    margin_left: int
+    margin_right: int
+    margin_top: int
+    axis_height: int
+    legend_row: int
+    font_size: float
+    dot: float  # diameter of a day's point
+
+    @property
+    def char_width(self) -> float:
+        """About the width of one character of the legend's text."""
+        return self.font_size * 0.65
+
+
+# Sized for an A4/Letter page (the PDF report).
+PRINT = Layout(680, 190, 40, 10, 8, 34, 16, 8, 2.8)
+# Sized for a phone held upright (the trends pages draw this first, plotly on a tap): at
+# 360 px wide its text is about the size of the page's small print.
+SCREEN = Layout(360, 190, 34, 8, 8, 40, 19, 11, 3.4)
 
 
 @dataclass(frozen=True)
@@ -36,29 +56,30 @@ class Frame:
     low: float
     high: float
     slots: int  # bar charts: one slot per chart day; 0 for dated x
+    layout: Layout = PRINT
 
     @property
     def plot_width(self) -> float:
-        return WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+        return self.layout.width - self.layout.margin_left - self.layout.margin_right
 
     def x_of_day(self, day: date) -> float:
         span = max((self.last - self.first).days, 1)
-        return MARGIN_LEFT + (day - self.first).days / span * self.plot_width
+        return self.layout.margin_left + (day - self.first).days / span * self.plot_width
 
     def x_of_slot(self, index: int) -> float:
-        return MARGIN_LEFT + (index + 0.5) * self.plot_width / max(self.slots, 1)
+        return self.layout.margin_left + (index + 0.5) * self.plot_width / max(self.slots, 1)
 
     def y(self, value: float) -> float:
         span = (self.high - self.low) or 1
         share = (min(max(value, self.low), self.high) - self.low) / span
-        return MARGIN_TOP + (1 - share) * PLOT_HEIGHT
+        return self.layout.margin_top + (1 - share) * self.layout.plot_height
 
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _frame(chart: Chart) -> Frame:
+def _frame(chart: Chart, layout: Layout = PRINT) -> Frame:
     bars = any(series.kind == Kind.BARS for series in chart.series)
     if chart.y_range is not None:
         low, high = chart.y_range
@@ -73,7 +94,7 @@ def _frame(chart: Chart) -> Frame:
         low, high = 0.0, max([*values, 1.0]) * 1.1
     first = min(chart.period.start, *chart.days) if chart.days else chart.period.start
     last = max(chart.period.end, *chart.days) if chart.days else chart.period.end
-    return Frame(first, last, float(low), float(high), len(chart.days) if bars else 0)
+    return Frame(first, last, float(low), float(high), len(chart.days) if bars else 0, layout)
 
 
 def _stacked_tops(chart: Chart) -> list[float]:
@@ -99,17 +120,20 @@ def nice_ticks(low: float, high: float, most: int = 6) -> list[float]:
 
 
 def _axes(chart: Chart, frame: Frame) -> list[str]:
+    layout = frame.layout
+    left, right = layout.margin_left, layout.width - layout.margin_right
+    size = _num(layout.font_size)
     parts = []
-    bottom = MARGIN_TOP + PLOT_HEIGHT
+    bottom = layout.margin_top + layout.plot_height
     for value in nice_ticks(frame.low, frame.high):
         y = frame.y(value)
         parts.append(
-            f'<line x1="{MARGIN_LEFT}" y1="{_fmt(y)}" x2="{WIDTH - MARGIN_RIGHT}" '
+            f'<line x1="{left}" y1="{_fmt(y)}" x2="{right}" '
             f'y2="{_fmt(y)}" stroke="#d0d5dc" stroke-width="0.5"/>'
-            f'<text x="{MARGIN_LEFT - 4}" y="{_fmt(y + 3)}" text-anchor="end" font-size="8" '
-            f"{FONT}>{escape(number(value))}</text>"
+            f'<text x="{left - 4}" y="{_fmt(y + layout.font_size * 0.375)}" text-anchor="end" '
+            f'font-size="{size}" {FONT}>{escape(number(value))}</text>'
         )
-    positions, labels = week_ticks(chart, max_ticks=12)
+    positions, labels = week_ticks(chart, max_ticks=12 if layout.width >= 600 else 6)
     for iso, label in zip(positions, labels, strict=True):
         day = date.fromisoformat(iso)
         if frame.slots:
@@ -123,16 +147,19 @@ def _axes(chart: Chart, frame: Frame) -> list[str]:
         parts.append(
             f'<line x1="{_fmt(x)}" y1="{bottom}" x2="{_fmt(x)}" y2="{bottom + 3}" '
             f'stroke="#4a5360" stroke-width="0.5"/>'
-            f'<text x="{_fmt(x)}" y="{bottom + 12}" text-anchor="middle" font-size="8" '
-            f"{FONT}>{escape(label)}</text>"
+            f'<text x="{_fmt(x)}" y="{_num(bottom + 4 + layout.font_size)}" '
+            f'text-anchor="middle" font-size="{size}" {FONT}>{escape(label)}</text>'
         )
+    middle = layout.margin_top + layout.plot_height / 2
+    title_x = _num(layout.font_size + 1)
     parts.append(
-        f'<line x1="{MARGIN_LEFT}" y1="{bottom}" x2="{WIDTH - MARGIN_RIGHT}" y2="{bottom}" '
+        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" '
         f'stroke="#4a5360" stroke-width="0.8"/>'
-        f'<text x="{MARGIN_LEFT + frame.plot_width / 2}" y="{bottom + 25}" text-anchor="middle" '
-        f'font-size="8" {FONT}>{escape(_("Weeks since surgery"))}</text>'
-        f'<text x="9" y="{MARGIN_TOP + PLOT_HEIGHT / 2}" font-size="8" text-anchor="middle" '
-        f'transform="rotate(-90 9 {MARGIN_TOP + PLOT_HEIGHT / 2})" {FONT}>'
+        f'<text x="{_fmt(left + frame.plot_width / 2)}" '
+        f'y="{_num(bottom + 9 + 2 * layout.font_size)}" text-anchor="middle" '
+        f'font-size="{size}" {FONT}>{escape(_("Weeks since surgery"))}</text>'
+        f'<text x="{title_x}" y="{_fmt(middle)}" font-size="{size}" text-anchor="middle" '
+        f'transform="rotate(-90 {title_x} {_fmt(middle)})" {FONT}>'
         f"{escape(chart.y_title)}</text>"
     )
     return parts
@@ -173,7 +200,8 @@ def _points(chart: Chart, frame: Frame, series: Series) -> str:
     if not dots:
         return ""
     return (
-        f'<path d="{dots}" fill="none" stroke={quoteattr(series.color)} stroke-width="2.8" '
+        f'<path d="{dots}" fill="none" stroke={quoteattr(series.color)} '
+        f'stroke-width="{_num(frame.layout.dot)}" '
         'stroke-linecap="round" stroke-opacity="0.55"/>'
     )
 
@@ -227,27 +255,31 @@ def _flags(chart: Chart, frame: Frame, series: Series) -> str:
     return "".join(parts)
 
 
-def _legend(series: list[Series], top: float) -> tuple[str, int]:
-    parts, x, row = [], float(MARGIN_LEFT), 0
+def _legend(series: list[Series], top: float, layout: Layout = PRINT) -> tuple[str, int]:
+    parts, x, row = [], float(layout.margin_left), 0
     seen: set[str] = set()
     for item in series:
         if item.label in seen:
             continue
         seen.add(item.label)
-        width = 22 + 5.2 * len(item.label)
-        if x + width > WIDTH - MARGIN_RIGHT:
+        width = 22 + layout.char_width * len(item.label)
+        if x + width > layout.width - layout.margin_right and x > layout.margin_left:
             row += 1
-            x = MARGIN_LEFT
-        y = top + row * LEGEND_ROW
+            x = layout.margin_left
+        y = top + row * layout.legend_row
         dash = ' stroke-dasharray="4 3"' if item.kind == Kind.REFERENCE else ""
         parts.append(
             f'<line x1="{_fmt(x)}" y1="{_fmt(y)}" x2="{_fmt(x + 14)}" y2="{_fmt(y)}" '
             f'stroke={quoteattr(_solid(item.color))} stroke-width="3"{dash}/>'
-            f'<text x="{_fmt(x + 18)}" y="{_fmt(y + 3)}" font-size="8" {FONT}>'
-            f"{escape(item.label)}</text>"
+            f'<text x="{_fmt(x + 18)}" y="{_fmt(y + layout.font_size * 0.375)}" '
+            f'font-size="{_num(layout.font_size)}" {FONT}>{escape(item.label)}</text>'
         )
         x += width
     return "".join(parts), row + 1
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
 
 
 def _solid(color: str) -> str:
@@ -258,9 +290,11 @@ def _solid(color: str) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def chart_svg(chart: Chart) -> SafeString:
-    """The chart as an inline <svg> element (all text escaped), sized for an A4/Letter page."""
-    frame = _frame(chart)
+def chart_svg(chart: Chart, layout: Layout = PRINT, *, label: bool = True) -> SafeString:
+    """The chart as an inline <svg> element (all text escaped), sized for an A4/Letter page
+    by default, or for a phone with `SCREEN`. Without `label` the drawing is hidden from
+    screen readers: the element around it then carries the text alternative."""
+    frame = _frame(chart, layout)
     body = _axes(chart, frame)
     by_key = {series.key: series for series in chart.series}
     for band in ("clinic-band", "band"):
@@ -278,13 +312,17 @@ def chart_svg(chart: Chart) -> SafeString:
             body.append(_line(chart, frame, series))
         elif series.kind == Kind.FLAGS:
             body.append(_flags(chart, frame, series))
-    legend_top = MARGIN_TOP + PLOT_HEIGHT + AXIS_HEIGHT
+    legend_top = layout.margin_top + layout.plot_height + layout.axis_height
     shown = [s for s in chart.series if s.kind != Kind.BAND_HIGH]
-    legend, rows = _legend(shown, legend_top)
-    height = legend_top + rows * LEGEND_ROW
+    legend, rows = _legend(shown, legend_top, layout)
+    height = legend_top + rows * layout.legend_row
+    if label:
+        names = f'role="img" aria-label={quoteattr(chart.description)}'
+    else:
+        names = 'aria-hidden="true" focusable="false"'
     return mark_safe(  # noqa: S308 - every text above is escaped, every attribute quoted
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-label={quoteattr(chart.description)}>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width} {height}" '
+        f'width="{layout.width}" height="{height}" {names}>'
         f"{''.join(body)}{legend}</svg>"
     )
 

@@ -29,6 +29,7 @@ from tracker.auth.access import get_patient
 from tracker.auth.roles import care_staff_required, patient_required
 from tracker.charts import figures as charts
 from tracker.charts import patient_charts as trend_charts
+from tracker.charts.svg import SCREEN, chart_svg
 from tracker.flags.engine import thresholds_for
 from tracker.models import Flag, Patient
 from tracker.models.chart_data import LastChanges, chart_timeline, last_changes, start_of_day
@@ -58,6 +59,12 @@ class ChartView:
     @property
     def figure_id(self) -> str:
         return f"figure-{self.chart.name}"
+
+    @property
+    def svg(self) -> str:
+        """The chart drawn on the server, shown first; plotly redraws it when the patient
+        taps it (static/js/charts.js). The element around it carries the text alternative."""
+        return chart_svg(self.chart, SCREEN, label=False)
 
     @property
     def shown(self) -> bool:
