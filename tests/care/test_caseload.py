@@ -1,15 +1,21 @@
 """The physiotherapist's caseload: figures per patient, sorting, paging, constant queries."""
 
+import random
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import make_flag, make_patient, make_user
 from tests.programme_data import prescribe
-from tracker.models import CheckIn, ExerciseLog, Role
+from tracker.auth.access import patients_visible_to
+from tracker.care.caseload import row_for
+from tracker.models import CheckIn, ExerciseLog, PatientSummary, Role
 
 
 def add_days(patient, pains, item=None, done=None, prescribed=3):
@@ -156,3 +162,99 @@ def test_each_row_draws_the_last_14_days_of_pain(client, physio, patient):
     assert f"Back: 7, 6{gap}, 4, –, 3. Leg: 8, 7{gap}, 5, –, 2." in html
     # Days 13 and 12 ago are joined; a missing day breaks the line; a lone day is a dot.
     assert html.count("<polyline") == 2 and html.count("<circle") == 4
+
+
+TREND_RANK = {"up": 0, "flat": 1, "down": 2, None: 3}
+PYTHON_KEYS = {
+    "name": lambda row: (),
+    "weeks": lambda row: (-row.patient.surgery_date.toordinal(),),
+    "last_checkin": lambda row: (row.last_checkin is not None, row.last_checkin or date.min),
+    "pain_trend": lambda row: (TREND_RANK[row.pain_trend],),
+    "adherence": lambda row: (row.adherence.percent is None, row.adherence.percent or 0),
+    "flags": lambda row: (
+        -row.open_flags,
+        *(-dict(row.flags_by_level).get(level, 0) for level in ("emergency", "urgent", "soon")),
+    ),
+}
+
+
+@pytest.fixture
+def thirty_patients(clinic, physio):
+    """30 patients (two pages) with every figure spread out, some tied, some empty."""
+    rng = random.Random(18)  # noqa: S311 (test data)
+    patients = []
+    for n in range(30):
+        patient = make_patient(
+            f"s{n:02}@clinic.test",
+            clinic,
+            team=(physio,),
+            full_name=f"{rng.choice('ABCDEFGH')}{n:02} Patient",
+            surgery_days_ago=rng.randint(15, 120),
+        )
+        if n % 7:  # every seventh patient never checks in
+            start = rng.choice([0, 0, 3, 20])
+            first, second = rng.randint(0, 10), rng.randint(0, 10)
+            pains = [first] * 7 + [second] * 7
+            item = prescribe(patient, physio, "walking") if n % 5 else None
+            add_days(
+                patient,
+                pains[: 14 - start] if start < 14 else [4],
+                item=item,
+                done=rng.randint(0, 3),
+            )
+            if start:
+                CheckIn.objects.filter(patient=patient).update(day=F("day") - timedelta(days=start))
+        for level in rng.sample(["emergency", "urgent", "soon", "review"], rng.randint(0, 3)):
+            make_flag(patient, f"RULE-{level}", level)
+        patients.append(patient)
+    return patients
+
+
+@pytest.mark.parametrize("sort", [*PYTHON_KEYS, *(f"-{key}" for key in PYTHON_KEYS)])
+def test_every_sort_is_done_by_the_database_and_pages_correctly(
+    client, physio, thirty_patients, sort
+):
+    client.force_login(physio)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/care/", {"sort": sort}).content.decode()
+    # Read before the next request, which empties the log.
+    pages = [q["sql"] for q in queries.captured_queries if "LIMIT 25" in q["sql"]]
+    second = client.get("/care/", {"sort": sort, "page": "2"}).content.decode()
+    shown = rows_of(first) + rows_of(second)
+    assert len(rows_of(first)) == 25 and len(shown) == 30
+    # What a full recomputation in Python orders them as (ties by name).
+    visible = patients_visible_to(physio).select_related("user", "summary")
+    rows = [row_for(patient) for patient in visible]
+    key = PYTHON_KEYS[sort.removeprefix("-")]
+    expected = sorted(
+        rows,
+        key=lambda row: (*key(row), row.patient.user.full_name, row.patient.pk),
+        reverse=sort.startswith("-"),
+    )
+    assert shown == [row.patient.user.full_name for row in expected]
+    # One query fetched the page, ordered and cut by the database.
+    assert len(pages) == 1 and "ORDER BY" in pages[0]
+    assert '"tracker_patientsummary"' in pages[0]
+
+
+def test_the_summary_shown_is_recomputed_for_today_when_days_have_passed(client, physio, patient):
+    add_days(patient, [3] * 7 + [6] * 7, item=prescribe(patient, physio, "walking"), done=3)
+    client.force_login(physio)
+    row = client.get("/care/").content.decode().split("Pat Example")[1].split("</tr>")[0]
+    assert "up" in row and "100 %" in row
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        client.force_login(physio)
+        page = client.get("/care/", {"sort": "adherence"}).content.decode()
+    row = page.split("Pat Example")[1].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    # A week later without a check-in: no trend, nothing done of nothing recorded, and the
+    # sparkline has moved on by eight days.
+    assert cells[2] == "—" and cells[4] == "—"
+    assert "Back: 6, 6, 6, 6, 6, 6, –, –" in cells[3]
+
+
+def test_stale_rows_of_other_teams_are_left_alone(client, physio, patient, other_patient):
+    client.force_login(physio)
+    page = client.get("/care/").content.decode()
+    assert "Pat Example" in page and "Olive Other" not in page
+    assert not PatientSummary.objects.filter(patient=other_patient).exists()
