@@ -115,6 +115,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_POOL", default=ENVIRONMENT == "production"
+):
+    # psycopg's connection pool (psycopg-pool), one per process: a request or a task borrows
+    # an open connection instead of opening one. Size it to the threads of one process (a
+    # gunicorn sync worker or a task worker uses one). Persistent connections and a pool
+    # exclude each other, so CONN_MAX_AGE is 0 with it.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
+        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "4")),
+        "timeout": int(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 
 AUTH_USER_MODEL = "tracker.User"
 LOGIN_URL = "login"
@@ -220,16 +233,33 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Laminar <noreply@localhost>")
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND",
-            "django.tasks.backends.immediate.ImmediateBackend"
-            if ENVIRONMENT == "test"
-            else "django_tasks_db.DatabaseBackend",
-        )
-    }
+# The task queue. By default the database (django-tasks-db; worker `manage.py db_worker`).
+# TASKS_BACKEND=rq puts it on Redis at REDIS_URL through RQ (django-tasks-rq; workers
+# `manage.py rqworker --job-class django_tasks_rq.Job default`, on any number of machines).
+# A dotted path names any other backend; tests run tasks at once unless told otherwise.
+TASK_BACKENDS = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
 }
+_TASKS_BACKEND = os.environ.get("TASKS_BACKEND") or ("immediate" if ENVIRONMENT == "test" else "db")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_TASKS_BACKEND, _TASKS_BACKEND)}}
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# django-rq reads its queues from here; a job may run for 10 minutes (a nightly batch takes
+# seconds). Defined whatever the backend, so /healthz/ready and tests can reach them.
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
+    if not os.environ.get("REDIS_URL") and not LOCAL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+# The nightly work (evaluate_flags, send_reminders, the digest) is queued as one task per
+# batch of this many patients (or staff, for the digest); a batch that fails is tried again
+# up to NIGHTLY_BATCH_ATTEMPTS times in all, then reported on its run.
+NIGHTLY_BATCH_SIZE = int(os.environ.get("NIGHTLY_BATCH_SIZE", "200"))
+NIGHTLY_BATCH_ATTEMPTS = int(os.environ.get("NIGHTLY_BATCH_ATTEMPTS", "3"))
+# A batch that has made no progress for this long is taken as lost (its worker died) and
+# queued again by `evaluate_flags --resume`.
+NIGHTLY_BATCH_STALE_MINUTES = int(os.environ.get("NIGHTLY_BATCH_STALE_MINUTES", "15"))
 
 # Security headers. Scripts only from our own origin with a per-request nonce.
 SECURE_CSP = {

@@ -10,7 +10,9 @@ def test_healthz_reports_database_ok(client, db):
 
 
 def test_healthz_is_503_when_database_unreachable(client, db):
-    with mock.patch("tracker.views.health.connection.cursor", side_effect=DatabaseError("down")):
+    with mock.patch(
+        "tracker.operations.readiness.connection.cursor", side_effect=DatabaseError("down")
+    ):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"

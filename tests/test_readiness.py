@@ -62,9 +62,9 @@ def test_one_failing_patient_does_not_stop_the_others(clinic):
             raise RuntimeError("a fault in one patient's data")
         return [], mock.MagicMock(opened=[], reminded=False)
 
-    target = "tracker.management.commands.evaluate_flags.evaluate_patient"
+    target = "tracker.operations.nightly.evaluate_patient"
     with mock.patch(target, evaluate), pytest.raises(Exception, match="1 patient"):
-        call_command("evaluate_flags", stdout=mock.MagicMock())
+        call_command("evaluate_flags", "--inline", stdout=mock.MagicMock())
     assert sorted(calls) == ["one@example.org", "two@example.org"]
     run = JobRun.objects.get()
     assert (run.patients, run.failures) == (1, 1) and run.finished_at is not None
@@ -77,7 +77,9 @@ def test_one_patients_run_by_hand_is_not_the_nightly_run(clinic):
 
 
 def test_the_database_down_is_503(client):
-    with mock.patch("tracker.views.health.connection.cursor", side_effect=DatabaseError("down")):
+    with mock.patch(
+        "tracker.operations.readiness.connection.cursor", side_effect=DatabaseError("down")
+    ):
         assert client.get("/healthz/ready").status_code == 503
 
 

@@ -138,32 +138,47 @@ def send_due_immediate() -> dict[str, int]:
 def send_daily_digest() -> int:
     """One e-mail per staff member listing how many soon/review flags wait. Returns e-mails sent."""
     now = timezone.now()
-    pending = Notification.objects.filter(
+    pending = pending_digest(now)
+    return sum(send_digest_to(recipient_id, now) for recipient_id in digest_recipients(pending))
+
+
+def pending_digest(now):
+    """The digest notifications due at `now` (new, or failed and due for another try)."""
+    return Notification.objects.filter(
         kind=Notification.Kind.DIGEST, status__in=SENDABLE, next_attempt_at__lte=now
     )
-    sent = 0
-    for recipient_id in sorted(set(pending.values_list("recipient_id", flat=True))):
-        ids = list(pending.filter(recipient_id=recipient_id).values_list("pk", flat=True))
-        claimed = Notification.objects.filter(pk__in=ids, status__in=SENDABLE).update(
-            status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+
+
+def digest_recipients(pending=None) -> list[int]:
+    """The staff ids with a digest due, in order (the nightly digest is batched by these)."""
+    pending = pending_digest(timezone.now()) if pending is None else pending
+    return sorted(set(pending.values_list("recipient_id", flat=True)))
+
+
+def send_digest_to(recipient_id: int, now) -> bool:
+    """The digest for one member of staff, if one is due and no other worker claimed it:
+    claimed with a conditional UPDATE, so sending it again never sends it twice."""
+    pending = pending_digest(now)
+    ids = list(pending.filter(recipient_id=recipient_id).values_list("pk", flat=True))
+    claimed = Notification.objects.filter(pk__in=ids, status__in=SENDABLE).update(
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    batch = Notification.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING)
+    first = batch.select_related("recipient").first()
+    context = {"count": batch.count(), "link": inbox_link()}
+    try:
+        emails.send("flag_digest", first.recipient.email, context)
+    except Exception as error:
+        batch.update(
+            status=DeliveryStatus.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:1000],
+            next_attempt_at=now + backoff(first.attempts),
         )
-        if not claimed:
-            continue
-        batch = Notification.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING)
-        first = batch.select_related("recipient").first()
-        context = {"count": batch.count(), "link": inbox_link()}
-        try:
-            emails.send("flag_digest", first.recipient.email, context)
-        except Exception as error:
-            batch.update(
-                status=DeliveryStatus.FAILED,
-                last_error=f"{type(error).__name__}: {error}"[:1000],
-                next_attempt_at=now + backoff(first.attempts),
-            )
-            continue
-        batch.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
-        sent += 1
-    return sent
+        return False
+    batch.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+    return True
 
 
 def send_silence_reminder(patient: Patient) -> None:

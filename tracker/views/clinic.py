@@ -14,7 +14,14 @@ from tracker.auth.roles import clinic_admin_required
 from tracker.care.enrolment import invite_staff
 from tracker.flags.forms import ThresholdsForm
 from tracker.messaging.notifications import failed_for_clinic
-from tracker.models import STAFF_ROLES, ClinicThresholds, JobRun, ThresholdChange, User
+from tracker.models import (
+    STAFF_ROLES,
+    ClinicThresholds,
+    JobRun,
+    PushSubscription,
+    ThresholdChange,
+    User,
+)
 
 NIGHTLY_RUNS_SHOWN = 7
 
@@ -23,7 +30,8 @@ NIGHTLY_RUNS_SHOWN = 7
 @require_GET
 def clinic_home(request):
     """Staff (with whether their authenticator app is set up), enrolments, the last nightly
-    checks, and the exports the clinic admin may download: the pseudonymised cohort only."""
+    checks (and reminder and digest runs), deliveries that failed, and the exports the clinic
+    admin may download: the pseudonymised cohort only."""
     clinic = request.user.clinic
     has_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     staff = (
@@ -44,6 +52,12 @@ def clinic_home(request):
             "staff": staff,
             "enrolments": enrolments,
             "runs": JobRun.objects.filter(job=JobRun.EVALUATE_FLAGS)[:NIGHTLY_RUNS_SHOWN],
+            "last_reminders": JobRun.objects.filter(job=JobRun.SEND_REMINDERS).first(),
+            "last_digest": JobRun.objects.filter(job=JobRun.DIGEST).first(),
+            "failed_emails": failed_for_clinic(clinic.pk).count(),
+            "failed_push": PushSubscription.objects.filter(patient__clinic=clinic)
+            .exclude(last_error="")
+            .count(),
         },
     )
 

@@ -1,0 +1,3 @@
+from tests.operations.backends import task_queue
+
+__all__ = ["task_queue"]

@@ -1,0 +1,1 @@
+"""Operations: the nightly jobs fanned out over the task queue, and readiness for monitors."""

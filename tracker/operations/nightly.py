@@ -1,0 +1,320 @@
+"""The nightly jobs, fanned out: one task per batch of patients (of staff, for the digest).
+
+`start_run` records a run (`JobRun`) and its batches (`JobBatch`, ranges of ids of
+NIGHTLY_BATCH_SIZE); `dispatch` queues one `nightly_batch` task per batch, or works through
+them in this process (`--inline`). Any number of workers, on any number of machines, take the
+batches; the run is finished when its last batch is.
+
+What makes a batch safe to run again, after a crash or a second delivery of its task:
+- each patient's work is one transaction that also moves the batch's `done_through` past the
+  patient, with the batch row locked first: a second attempt skips whom the first finished,
+  and two attempts at once take the patients one after the other;
+- the flag engine keeps one active flag per rule per patient (a database constraint) and
+  e-mails the care team only about a flag it opened; the P12 reminder is recorded once per
+  silence; reminders and digests are claimed with a conditional UPDATE before they are sent.
+So a re-run raises no flag twice and sends no e-mail twice. A lost reminder or digest (the
+worker died between claiming and sending) is the trade made for never sending one twice.
+
+A batch that raises is queued again, up to NIGHTLY_BATCH_ATTEMPTS attempts in all, then ended
+as failed: its run counts it, and the patients it did not reach as failures, for the clinic
+page and /healthz/ready. A batch whose worker died makes no more progress: `resume_stalled`
+(`--resume` of each command) queues it again after NIGHTLY_BATCH_STALE_MINUTES.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.tasks import task
+from django.utils import timezone
+
+from tracker.flags.engine import evaluate_patient
+from tracker.messaging.notifications import digest_recipients, send_digest_to
+from tracker.messaging.reminders import claim_day, deliver_reminder, reminder_day
+from tracker.models import CheckIn, JobRun, Patient, ReminderPreference
+from tracker.models.operations import JobBatch
+from tracker.models.timelines import patient_timelines
+
+try:  # the caseload summary, recomputed for each batch's patients after their evaluation
+    from tracker.care.summary import refresh_summaries
+except ImportError:  # pragma: no cover - an installation without caseload summaries
+    refresh_summaries = None
+
+logger = logging.getLogger(__name__)
+
+RQ_BACKEND = "django_tasks_rq.RQBackend"
+
+
+def batch_size() -> int:
+    return max(int(settings.NIGHTLY_BATCH_SIZE), 1)
+
+
+def start_run(
+    job: str, ids: Sequence[int], *, size: int | None = None, as_of: date | None = None
+) -> JobRun:
+    """Record a run of `job` over `ids` (sorted, distinct), split into batches of `size`."""
+    ids = sorted(set(ids))
+    size = size or batch_size()
+    chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+    with transaction.atomic():
+        run = JobRun.objects.create(job=job, batches=len(chunks), as_of=as_of)
+        JobBatch.objects.bulk_create(
+            JobBatch(run=run, number=n, first_id=c[0], last_id=c[-1], size=len(c))
+            for n, c in enumerate(chunks, start=1)
+        )
+        if not chunks:  # nobody to go through: the run is complete as it starts
+            run.finished_at = run.started_at
+            run.save(update_fields=["finished_at"])
+    return run
+
+
+def dispatch(run: JobRun, *, inline: bool = False) -> None:
+    """Queue a task per batch of `run`, or (`inline`) work through them here, in order."""
+    batch_ids = list(run.batch_rows.order_by("number").values_list("pk", flat=True))
+    for batch_id in batch_ids:
+        if inline:
+            while run_batch(batch_id) == "retry":
+                pass
+        else:
+            nightly_batch.enqueue(batch_id)
+
+
+@task
+def nightly_batch(batch_id: int) -> str:
+    """The queued half of `dispatch`: one batch; a failed attempt queues the next one."""
+    outcome = run_batch(batch_id)
+    if outcome == "retry":
+        nightly_batch.enqueue(batch_id)
+    return outcome
+
+
+def run_batch(batch_id: int) -> str:
+    """One attempt at a batch: "done", "already done", "failed" (no attempts left) or
+    "retry" (this attempt failed and another is due)."""
+    batch = JobBatch.objects.select_related("run").get(pk=batch_id)
+    if batch.finished_at is not None:
+        return "already done"
+    JobBatch.objects.filter(pk=batch_id).update(
+        attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+    try:
+        WORKS[batch.run.job](batch)
+    except Exception as error:
+        logger.exception("Nightly %s batch %s failed", batch.run.job, batch_id)
+        attempts = JobBatch.objects.filter(pk=batch_id).values_list("attempts", flat=True).get()
+        message = f"{type(error).__name__}: {error}"[:500]
+        if attempts < settings.NIGHTLY_BATCH_ATTEMPTS:
+            JobBatch.objects.filter(pk=batch_id).update(last_error=message)
+            return "retry"
+        end_batch(batch_id, error=message)
+        return "failed"
+    end_batch(batch_id)
+    return "done"
+
+
+def end_batch(batch_id: int, *, error: str = "") -> None:
+    """Add the batch's counts to its run, once, and finish the run after its last batch.
+    A failed batch counts the ids it did not reach as failures."""
+    now = timezone.now()
+    with transaction.atomic():
+        ended = JobBatch.objects.filter(pk=batch_id, finished_at__isnull=True).update(
+            finished_at=now, updated_at=now, failed=bool(error), last_error=error
+        )
+        if not ended:
+            return  # another attempt ended it
+        batch = JobBatch.objects.get(pk=batch_id)
+        unreached = max(batch.size - batch.patients - batch.failures, 0) if error else 0
+        JobRun.objects.filter(pk=batch.run_id).update(
+            patients=F("patients") + batch.patients,
+            flags_opened=F("flags_opened") + batch.flags_opened,
+            sent=F("sent") + batch.sent,
+            failures=F("failures") + batch.failures + unreached,
+            batches_done=F("batches_done") + 1,
+            batches_failed=F("batches_failed") + int(bool(error)),
+        )
+        JobRun.objects.filter(
+            pk=batch.run_id, finished_at__isnull=True, batches_done__gte=F("batches")
+        ).update(finished_at=now)
+
+
+def resume_stalled(job: str, now=None) -> int:
+    """Queue again the unfinished batches of `job` that made no progress for
+    NIGHTLY_BATCH_STALE_MINUTES (their worker died). Returns how many."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.NIGHTLY_BATCH_STALE_MINUTES)
+    stalled = list(
+        JobBatch.objects.filter(
+            run__job=job, finished_at__isnull=True, updated_at__lt=stale
+        ).values_list("pk", flat=True)
+    )
+    for batch_id in stalled:
+        # Touched first, so a second --resume before the worker starts does not queue it again.
+        JobBatch.objects.filter(pk=batch_id).update(updated_at=now)
+        nightly_batch.enqueue(batch_id)
+    return len(stalled)
+
+
+def _pending(batch: JobBatch) -> Q:
+    """The patients of the batch that no attempt has dealt with yet."""
+    done = batch.done_through
+    return Q() if done is None else Q(pk__gt=done)
+
+
+def _locked_progress(batch_id: int) -> int | None:
+    """Lock the batch row (until this transaction ends) and read how far it has got."""
+    return (
+        JobBatch.objects.select_for_update()
+        .filter(pk=batch_id)
+        .values_list("done_through", flat=True)
+        .get()
+    )
+
+
+def _advance(batch_id: int, through: int, **counts: int) -> None:
+    JobBatch.objects.filter(pk=batch_id).update(
+        done_through=through,
+        updated_at=timezone.now(),
+        **{name: F(name) + value for name, value in counts.items() if value},
+    )
+
+
+def _once_per_id(batch: JobBatch, pk: int, work: Callable[[], dict[str, int]]) -> None:
+    """Do `work` for id `pk` in one transaction with the batch's progress, unless an attempt
+    already did; a fault in it is logged and counted, and the batch goes on."""
+    try:
+        with transaction.atomic():
+            done = _locked_progress(batch.pk)
+            if done is not None and done >= pk:
+                return
+            counts = work()
+            _advance(batch.pk, pk, **counts)
+    except Exception:
+        # One patient's fault must not stop everyone else's (P12 among them). The database
+        # itself failing fails this too, and so the batch, which is then tried again.
+        logger.exception("Nightly %s failed for id %s", batch.run.job, pk)
+        with transaction.atomic():
+            done = _locked_progress(batch.pk)
+            if done is None or done < pk:
+                _advance(batch.pk, pk, failures=1)
+
+
+def evaluate_batch(batch: JobBatch) -> None:
+    """Every flag rule, those that depend on time passing included, for the batch's patients,
+    each as of their own today (or the run's --as-of); then their caseload summaries."""
+    run = batch.run
+    in_batch = Patient.objects.filter(pk__gte=batch.first_id, pk__lte=batch.last_id)
+    # The clinic's thresholds come with each patient: no query per patient for them.
+    patients = (
+        in_batch.filter(_pending(batch))
+        .select_related("user", "clinic", "clinic__thresholds")
+        .order_by("pk")
+    )
+    for patient, timeline in patient_timelines(patients):
+
+        def evaluate(patient=patient, timeline=timeline) -> dict[str, int]:
+            day = run.as_of or patient.local_date()
+            _findings, outcome = evaluate_patient(
+                patient, day, timeline=timeline.until(day), include_time_rules=True
+            )
+            return {
+                "patients": 1,
+                "flags_opened": len(outcome.opened),
+                "sent": int(outcome.reminded),
+            }
+
+        _once_per_id(batch, patient.pk, evaluate)
+    if refresh_summaries is not None:
+        # After the evaluation, in one pass for the batch (a constant number of queries per
+        # 200 patients): recomputing a summary twice writes the same row.
+        refresh_summaries(in_batch.order_by("pk"), run.as_of)
+
+
+def remind_batch(batch: JobBatch) -> None:
+    """Queue today's check-in reminder for the batch's patients who are due (see
+    tracker.messaging.reminders); `claim_day` makes each at most once a day."""
+    now = timezone.now()
+    preferences = list(
+        ReminderPreference.objects.filter(
+            paused=False,
+            patient__user__is_active=True,
+            patient_id__gte=batch.first_id,
+            patient_id__lte=batch.last_id,
+        )
+        .select_related("patient")
+        .order_by("patient_id")
+    )
+    due = {}
+    for preference in preferences:
+        day = reminder_day(
+            now, preference.patient.time_zone, preference.time_of_day, preference.last_sent_on
+        )
+        if day is not None:
+            due[preference.patient_id] = day
+    checked_in = set(
+        CheckIn.objects.filter(patient_id__in=list(due), day__in=set(due.values())).values_list(
+            "patient_id", "day"
+        )
+    )
+    for patient_id, day in due.items():
+        if (patient_id, day) in checked_in:
+            continue
+
+        def remind(patient_id=patient_id, day=day) -> dict[str, int]:
+            if not claim_day(patient_id, day):
+                return {}
+            enqueue_with_commit(deliver_reminder, patient_id, day.isoformat())
+            return {"sent": 1}
+
+        _once_per_id(batch, patient_id, remind)
+    JobBatch.objects.filter(pk=batch.pk).update(patients=len(preferences))
+
+
+def enqueue_with_commit(task_, *args) -> None:
+    """Queue `task_` so that it exists exactly when this transaction commits: on the database
+    queue the task row is written in the transaction itself; on a queue elsewhere (RQ) it is
+    sent once the transaction has committed (a worker dying in between loses it: never twice).
+    """
+    if settings.TASKS["default"]["BACKEND"] == RQ_BACKEND:
+        transaction.on_commit(lambda: task_.enqueue(*args), robust=True)
+    else:
+        task_.enqueue(*args)
+
+
+def digest_batch(batch: JobBatch) -> None:
+    """The daily digest for the batch's staff (ids), each claimed before it is sent."""
+    now = timezone.now()
+    for recipient_id in range_ids(digest_recipients(), batch):
+
+        def send(recipient_id=recipient_id) -> dict[str, int]:
+            return {"patients": 0, "sent": int(send_digest_to(recipient_id, now))}
+
+        _once_per_id(batch, recipient_id, send)
+
+
+def range_ids(ids: list[int], batch: JobBatch) -> list[int]:
+    done = batch.done_through or 0
+    return [pk for pk in ids if batch.first_id <= pk <= batch.last_id and pk > done]
+
+
+WORKS: dict[str, Callable[[JobBatch], None]] = {
+    JobRun.EVALUATE_FLAGS: evaluate_batch,
+    JobRun.SEND_REMINDERS: remind_batch,
+    JobRun.DIGEST: digest_batch,
+}
+
+
+def evaluation_ids() -> list[int]:
+    return list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def reminder_ids() -> list[int]:
+    return list(
+        ReminderPreference.objects.filter(paused=False, patient__user__is_active=True)
+        .order_by("patient_id")
+        .values_list("patient_id", flat=True)
+    )
