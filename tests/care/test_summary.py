@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -237,3 +239,18 @@ def test_the_command_recomputes_every_summary(patient, other_patient, capsys):
     assert "Recomputed 2 patient summary(ies)." in capsys.readouterr().out
     assert stored(patient) == recomputed(patient)
     assert PatientSummary.objects.filter(patient=other_patient).exists()
+
+
+def test_the_migration_fills_a_summary_for_every_patient_already_enrolled(
+    patient, other_patient, physio
+):
+    item = prescribe(patient, physio, "walking")
+    for days_ago, back in ((0, 6), (1, 5), (9, 2)):
+        day = patient.local_date() - timedelta(days=days_ago)
+        record_checkin(patient, day, answers(back, 1, 1, item), by=None, notify=False)
+    make_flag(other_patient, "RF-FEVER", "urgent")
+    PatientSummary.objects.all().delete()
+    migration = import_module("tracker.migrations.0010_patient_summaries")
+    migration.fill_summaries(apps, None)
+    assert stored(patient) == recomputed(patient)
+    assert stored(other_patient) == recomputed(other_patient)
