@@ -1,9 +1,16 @@
 """`make bench`: seed a year of data for 1,000 patients, serve the app as in production and
 measure it, always the same way. See "Benchmark" in README.md for how to read the table.
 
-The database is a scratch one: on the PostgreSQL server of DATABASE_URL a database named
-laminar_bench (dropped and created again), else bench-results/bench.sqlite3. The development
-database is never touched. Load goes to 127.0.0.1 only, for a fixed time per page.
+The database is a scratch one: bench-results/bench.sqlite3, and when DATABASE_URL points at
+PostgreSQL also a database named laminar_bench on that server (dropped and created again):
+each is seeded and measured in turn, and a table printed for each. The development database
+is never touched. Load goes to 127.0.0.1 only, for a fixed time per page.
+
+Every page is compared with a constant response through the whole middleware stack, signed
+in (the baseline); the bare row is the same response to an anonymous request (no session, no
+database), so the cost of the stack itself shows. When Redis answers at REDIS_URL (default
+127.0.0.1:6379), the signed-in rows that show what sessions cost are measured again with
+sessions on Redis (the production setting with REDIS_URL).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -36,17 +44,56 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--databases",
+        default="",
+        help="comma-separated, in order: sqlite, postgresql (default: sqlite, and postgresql "
+        "when DATABASE_URL points at it)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/14",
+        help="the Redis for the sessions-on-Redis rows (skipped when it does not answer)",
+    )
+    parser.add_argument("--only", default="", help="measure only the rows whose label has this")
     return parser.parse_args()
 
 
-def scratch_database() -> tuple[str, str]:
-    """(DATABASE_URL for the benchmark, engine name)."""
+def postgres_source() -> str | None:
     source = os.environ.get("DATABASE_URL", "")
-    if source.startswith(("postgres://", "postgresql://")):
-        parts = urllib.parse.urlsplit(source)
-        return urllib.parse.urlunsplit(parts._replace(path="/laminar_bench")), "postgresql"
+    return source if source.startswith(("postgres://", "postgresql://")) else None
+
+
+def engines(args: argparse.Namespace) -> list[str]:
+    if args.databases:
+        chosen = [name.strip() for name in args.databases.split(",") if name.strip()]
+    else:
+        chosen = ["sqlite", *(["postgresql"] if postgres_source() else [])]
+    for name in chosen:
+        if name not in ("sqlite", "postgresql"):
+            raise SystemExit(f"unknown database {name!r}: sqlite or postgresql")
+        if name == "postgresql" and not postgres_source():
+            raise SystemExit("postgresql needs DATABASE_URL=postgres://... (its server)")
+    return chosen
+
+
+def scratch_database(engine: str) -> str:
+    """DATABASE_URL of the benchmark's scratch database of `engine`."""
+    if engine == "postgresql":
+        parts = urllib.parse.urlsplit(postgres_source())
+        return urllib.parse.urlunsplit(parts._replace(path="/laminar_bench"))
     RESULTS.mkdir(exist_ok=True)
-    return f"sqlite:///{RESULTS / 'bench.sqlite3'}", "sqlite"
+    return f"sqlite:///{RESULTS / 'bench.sqlite3'}"
+
+
+def redis_answers(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def recreate_database(url: str, engine: str) -> None:
@@ -73,10 +120,12 @@ def drop_database(url: str, engine: str) -> None:
 
 
 def production_environment(database_url: str) -> dict[str, str]:
+    """Production settings on the scratch database, sessions and cache in it too (no Redis
+    unless REDIS_URL is added)."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "SECURE_"))
+        if not key.startswith(("DJANGO_", "SECURE_")) and key not in ("REDIS_URL", "REDIS_CACHE")
     }
     env.update(
         DJANGO_ENV="production",
@@ -179,22 +228,33 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
 
 def fetch(url: str, cookie: str) -> tuple[int, str, str]:
     """(status, body, Set-Cookie headers) of a GET that does not follow redirects."""
+    status, body, headers = fetch_with_headers(url, cookie)
+    return status, body, "; ".join(headers.get_all("Set-Cookie") or []) if headers else ""
+
+
+def fetch_with_headers(url: str, cookie: str, extra: list[str] | tuple = ()):
+    """(status, body, headers or None) of a GET that does not follow redirects; `extra`
+    holds more request headers as "Name: value"."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    headers = dict(line.split(": ", 1) for line in extra)
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(url, headers=headers)
     try:
         with opener.open(request, timeout=30) as response:
-            cookies = "; ".join(response.headers.get_all("Set-Cookie") or [])
-            return response.status, response.read().decode(), cookies
+            return response.status, response.read().decode(), response.headers
     except urllib.error.HTTPError as error:
-        return error.code, "", ""
+        return error.code, "", error.headers
 
 
-def wrk(url: str, cookie: str, args, script: str = "report.lua", env=None) -> dict:
+def wrk(url: str, cookie: str, args, script: str = "report.lua", env=None, headers=()) -> dict:
+    """Load `url` for args.duration seconds; `cookie` "" sends none (an anonymous client)."""
+    sent = [*([f"Cookie: {cookie}"] if cookie else []), *headers]
     command = [
         "wrk",
         "--threads",
@@ -207,8 +267,7 @@ def wrk(url: str, cookie: str, args, script: str = "report.lua", env=None) -> di
         "10s",
         "--script",
         str(HERE / script),
-        "--header",
-        f"Cookie: {cookie}",
+        *(part for header in sent for part in ("--header", header)),
         url,
     ]
     result = subprocess.run(
@@ -267,54 +326,114 @@ def command_exists(name: str) -> bool:
     return (ROOT / "tracker" / "management" / "commands" / f"{name}.py").exists()
 
 
+BASELINE = "baseline (constant response, signed in)"
+
+
 def main() -> None:
     args = parse_args()
     if shutil.which("wrk") is None and os.geteuid() == 0:
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False)  # noqa: S607
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-    database_url, engine = scratch_database()
+    redis_url = args.redis_url if redis_answers(args.redis_url) else None
+    if redis_url is None:
+        print(f"== no Redis answers at {args.redis_url}: no sessions-on-Redis rows", flush=True)
+    results = [bench_database(engine, redis_url, args) for engine in engines(args)]
+    for result in results:
+        print_table(result, args)
+
+
+def bench_database(engine: str, redis_url: str | None, args) -> dict:
+    """Seed `engine`'s scratch database, measure every page, and return what to print."""
+    database_url = scratch_database(engine)
     env = production_environment(database_url)
-    base = f"http://127.0.0.1:{args.port}"
     started = step(f"scratch {engine} database, migrate, collect static files")
     recreate_database(database_url, engine)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "collectstatic", "--noinput", "-v", "0")
-    t = step(f"seed {args.patients} patients x {args.days} days")
-    sessions = seed_and_sign_in(env, args.patients, args.days)
-    seeding = time.monotonic() - t
+    try:
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        t = step(f"seed {args.patients} patients x {args.days} days")
+        sessions = seed_and_sign_in(env, args.patients, args.days)
+        seeding = time.monotonic() - t
+        flags_seconds = None
+        if command_exists("evaluate_flags"):
+            t = step("evaluate_flags for every patient")
+            manage(env, "evaluate_flags")
+            flags_seconds = time.monotonic() - t
+        size = database_size(env, database_url, engine)
+        rows = measure(env, page_targets(sessions, args), args, sessions)
+        if redis_url is not None:
+            step("the same server with sessions and the cache on Redis")
+            # The same secret key: the sessions signed in above stay valid.
+            on_redis = {**env, "REDIS_URL": redis_url}
+            rows += measure(on_redis, redis_targets(sessions), args, sessions)
+    finally:
+        if not args.keep:
+            drop_database(database_url, engine)
+    return {
+        "engine": engine,
+        "rows": rows,
+        "size": size,
+        "seeding": seeding,
+        "flags_seconds": flags_seconds,
+        "total": time.monotonic() - started,
+    }
 
-    flags_seconds = None
-    if command_exists("evaluate_flags"):
-        t = step("evaluate_flags for every patient")
-        manage(env, "evaluate_flags")
-        flags_seconds = time.monotonic() - t
-    size = database_size(env, database_url, engine)
 
+# (label, path, cookie: "" anonymous, None the check-in POST, extra headers)
+Target = tuple[str, str | None, str | None, tuple[str, ...]]
+
+
+def page_targets(sessions: dict, args) -> list[Target]:
     patient = f"sessionid={sessions['patient']}"
     physio = f"sessionid={sessions['physio200']}"
     chart = url_for("trends-data", "back-pain")
-    inbox = url_for("triage-inbox")
-    targets = [
-        ("baseline (constant response)", "/bench/baseline", patient),
-        ("check-in page GET", "/me/check-in/", patient),
-        ("check-in POST", "/me/check-in/", None),
-        ("chart data, 365 days", f"{chart}?range=all" if chart else None, patient),
-        ("caseload, 200 patients", "/care/", physio),
-        ("triage inbox, 200 patients", inbox, physio),
-        ("caseload, 100 patients", "/care/", f"sessionid={sessions['physio100']}"),
-        ("caseload, 1,000 patients", "/care/", f"sessionid={sessions['physio1000']}"),
+    chart = f"{chart}?range=all" if chart else None
+    return [
+        (BASELINE, "/bench/baseline", patient, ()),
+        ("bare response, anonymous (no session, no database)", "/bench/baseline", "", ()),
+        ("check-in page GET", "/me/check-in/", patient, ()),
+        ("check-in POST", "/me/check-in/", None, ()),
+        ("chart data, 365 days", chart, patient, ()),
+        ("chart data, 365 days, unchanged (304)", chart, patient, ("If-None-Match",)),
+        ("caseload, 200 patients", "/care/", physio, ()),
+        ("triage inbox, 200 patients", url_for("triage-inbox"), physio, ()),
+        ("caseload, 100 patients", "/care/", f"sessionid={sessions['physio100']}", ()),
+        ("caseload, 1,000 patients", "/care/", f"sessionid={sessions['physio1000']}", ()),
         (
             f"clinic outcomes, {args.patients:,} patients",
             url_for("clinic-outcomes"),
             f"sessionid={sessions['surgeon']}",
+            (),
         ),
     ]
+
+
+def redis_targets(sessions: dict) -> list[Target]:
+    """What sessions on Redis change: the signed-in baseline and the daily pages."""
+    patient = f"sessionid={sessions['patient']}"
+    chart = url_for("trends-data", "back-pain")
+    return [
+        ("baseline, sessions on Redis", "/bench/baseline", patient, ()),
+        ("check-in page GET, sessions on Redis", "/me/check-in/", patient, ()),
+        ("chart data, 365 days, sessions on Redis", f"{chart}?range=all", patient, ()),
+        (
+            "caseload, 200 patients, sessions on Redis",
+            "/care/",
+            f"sessionid={sessions['physio200']}",
+            (),
+        ),
+    ]
+
+
+def measure(env: dict[str, str], targets: list[Target], args, sessions: dict) -> list:
+    """Serve with `env` and load each target in turn: [(label, wrk result or None)]."""
+    base = f"http://127.0.0.1:{args.port}"
     server = start_server(env, args.port)
     rows = []
     try:
-        for label, path, cookie in targets:
-            if path is None:
+        for label, path, cookie, headers in targets:
+            if path is None or (args.only and args.only not in label and label != BASELINE):
                 rows.append((label, None))
                 continue
             step(f"{label}: {args.duration} s of load")
@@ -322,19 +441,27 @@ def main() -> None:
                 cookie, post_env = checkin_post(base, sessions["patient"])
                 rows.append((label, wrk(base + path, cookie, args, "checkin_post.lua", post_env)))
                 continue
-            status, _body, _cookies = fetch(base + path, cookie)
+            status, _body, response_headers = fetch_with_headers(base + path, cookie)
             if status != 200:
                 raise SystemExit(f"{path} answered {status}, not 200")
-            rows.append((label, wrk(base + path, cookie, args)))
+            sent = []
+            if "If-None-Match" in headers:
+                etag = response_headers.get("ETag")
+                if not etag:
+                    rows.append((label, None))
+                    continue
+                sent.append(f"If-None-Match: {etag}")
+                if fetch_with_headers(base + path, cookie, sent)[0] != 304:
+                    raise SystemExit(f"{path} did not answer 304 to its own ETag")
+            rows.append((label, wrk(base + path, cookie, args, headers=sent)))
     finally:
         server.terminate()
         server.wait(timeout=30)
-        if not args.keep:
-            drop_database(database_url, engine)
-    print_table(rows, engine, size, seeding, flags_seconds, args, time.monotonic() - started)
+    return rows
 
 
-def print_table(rows, engine, size, seeding, flags_seconds, args, total) -> None:
+def print_table(result: dict, args) -> None:
+    rows, engine = result["rows"], result["engine"]
     baseline = rows[0][1]["rps"]
     print()
     print(
@@ -346,7 +473,7 @@ def print_table(rows, engine, size, seeding, flags_seconds, args, total) -> None
     print("|---|---:|---:|---:|---:|---:|")
     for label, data in rows:
         if data is None:
-            print(f"| {label} | not built yet | | | | |")
+            print(f"| {label} | not measured | | | | |")
             continue
         print(
             f"| {label} | {data['rps']:,.0f} | {data['p50_us'] / 1000:.1f} | "
@@ -357,15 +484,22 @@ def print_table(rows, engine, size, seeding, flags_seconds, args, total) -> None
     by_label = dict(rows)
     small, large = by_label["caseload, 100 patients"], by_label["caseload, 1,000 patients"]
     few = [label for label, data in rows if data is not None and data["requests"] < 20]
-    print(f"caseload p95, 1,000 vs 100 patients: {large['p95_us'] / small['p95_us']:.2f}")
+    if small and large:
+        print(f"caseload p95, 1,000 vs 100 patients: {large['p95_us'] / small['p95_us']:.2f}")
     if few:
         print(f"fewer than 20 requests, so p95 means little: {', '.join(few)}")
-    if flags_seconds is not None:
-        print(f"evaluate_flags, all {args.patients} patients: {flags_seconds:.1f} s wall time")
+    if result["flags_seconds"] is not None:
+        print(
+            f"evaluate_flags, all {args.patients} patients: {result['flags_seconds']:.1f} s "
+            "wall time"
+        )
     else:
         print("evaluate_flags: not built yet")
-    print(f"database size: {size / 2**20:,.0f} MiB ({engine}); seeding took {seeding:.0f} s")
-    print(f"whole run: {total:.0f} s")
+    print(
+        f"database size: {result['size'] / 2**20:,.0f} MiB ({engine}); "
+        f"seeding took {result['seeding']:.0f} s"
+    )
+    print(f"whole run ({engine}): {result['total']:.0f} s")
 
 
 if __name__ == "__main__":
