@@ -123,48 +123,34 @@ def pain(m: Measure, back: str, leg: str, side: str | None = None) -> None:
         m.tap(radio(m.page, "Which leg hurts?", side))
 
 
-def safety(m: Measure, yes: tuple[str, ...] = ()) -> None:
-    for code, question in SAFETY_ANSWER_CODES.items():
-        m.tap(radio(m.page, question, "Yes" if code in yes else "No"))
+def none_of_these(m: Measure) -> None:
+    m.tap(m.page.get_by_role("checkbox", name="None of these", exact=True))
 
 
 def usual_day(m: Measure) -> None:
-    """Walking, painkillers, sleep and both exercises, as yesterday."""
-    m.type(m.page.get_by_label("Your longest walk today, in minutes"), "20")
-    m.type(m.page.get_by_label("Doses of opioid painkiller today", exact=False), "0")
-    m.tap(radio(m.page, m.page_question("took_other_painkillers"), "Yes"))
-    m.tap(radio(m.page, m.page_question("took_nerve_pain_medicine"), "No"))
-    m.tap(radio(m.page, "How much did pain disturb your sleep last night?", "2"))
-    for name in ("Pelvic tilts", "Heel slides"):
-        m.tap(m.page.get_by_role("group", name=name).get_by_role("radio", name="Done"))
+    """Walking as yesterday, paracetamol, sleep, and every exercise done."""
+    m.tap(m.page.get_by_role("radio", name="Same as yesterday: 20"))
+    m.tap(m.page.get_by_role("checkbox", name="Paracetamol, ibuprofen or similar"))
+    m.tap(radio(m.page, "Sleep disturbed by pain last night", "A little"))
+    m.tap(m.page.get_by_role("checkbox", name="I did all my exercises today"))
 
 
 def normal_day(m: Measure) -> None:
     pain(m, "3", "0")
-    safety(m)
+    none_of_these(m)
     usual_day(m)
 
 
 def symptom_day(m: Measure) -> None:
     pain(m, "3", "2", "Left")
-    safety(m)
-    m.tap(m.page.get_by_label("Back muscle spasms"))
+    none_of_these(m)
+    m.tap(m.page.get_by_role("checkbox", name="Back muscle spasms"))
     usual_day(m)
 
 
 def emergency_day(m: Measure) -> None:
     pain(m, "4", "0")
-    safety(m, yes=("bladder_change",))
-
-
-Measure.page_question = lambda self, name: {  # type: ignore[attr-defined]
-    "took_other_painkillers": (
-        "Did you take other painkillers today (for example paracetamol, ibuprofen)?"
-    ),
-    "took_nerve_pain_medicine": (
-        "Did you take medicine for nerve pain today (for example gabapentin, pregabalin)?"
-    ),
-}[name]
+    m.tap(m.page.get_by_role("checkbox", name="New trouble starting, stopping or feeling urine"))
 
 
 def report(name: str, m: Measure) -> str:
@@ -182,6 +168,10 @@ def test_a_normal_day_fits_the_budget(page, phone, live_server, patient, browser
     checkin = CheckIn.objects.get(patient=patient, day=patient.local_date())
     assert checkin.safety == dict.fromkeys(SAFETY_ANSWER_CODES, False)
     assert (checkin.back_pain, checkin.leg_pain, checkin.walking_minutes) == (3, 0, 20)
+    assert (checkin.opioid_doses, checkin.took_other_painkillers) == (0, True)
+    assert checkin.took_nerve_pain_medicine is False
+    assert checkin.sleep_disturbance == 2
+    assert sorted(log.sessions_done for log in checkin.exercise_logs.all()) == [1, 1]
     assert browser_errors == []
     assert m.typed == 0, report("normal day", m)
     assert m.taps <= MAX_TAPS_NORMAL_DAY, report("normal day", m)

@@ -3,16 +3,24 @@
 The same form validates the web check-in and each row of an imported diary, so both refuse
 the same things with the same messages. `cleaned_data["answers"]` is what
 `tracker.checkins.recording.record_checkin` takes.
+
+The web form asks the §3 safety questions as one checklist ("have you had any of these?"):
+each warning sign is a box posting `safety_<code>=yes`, and "None of these" posts
+`safety_none`. A ticked sign or "None of these" answers the whole card, so every sign left
+unticked is recorded as an explicit "no". Painkillers are a checklist of the same kind, and
+"I did all my exercises" answers every exercise not answered one by one. Posts that give each
+safety question as `yes`/`no` (the diary import, check-ins kept on a phone by an earlier page)
+are taken as they are. docs/checkin.md explains the form and what each rule reads from it.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models.checkins import (
@@ -33,6 +41,98 @@ from tracker.timeline.vocabulary import (
 SCALE = [(str(n), str(n)) for n in range(11)]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 SIDE_CHOICES = [("left", _("Left")), ("right", _("Right")), ("both", _("Both"))]
+
+# A warning sign asked only as the follow-up of another (RF-WOUND-BLEED: "does the bleeding
+# stop when you press on it?" after "blood has soaked through the dressing").
+FOLLOW_UP_SIGNS = {"bleeding_not_stopping": "wound_bleeding"}
+
+# The taps offered for the longest walk, in minutes (any other number can be typed).
+WALKING_CHOICES = (0, 5, 10, 20, 30, 45, 60, 90, 120)
+# Opioid doses offered as taps (more can be typed, up to 20).
+OPIOID_DOSE_CHOICES = (1, 2, 3, 4, 5, 6)
+
+# The safety card: the §3 warning signs in plain words, grouped as a patient thinks of them
+# (each label keeps every element of its row's trigger; the follow-ups are asked under them).
+SAFETY_CARD = (
+    (
+        _("Bladder, bowel and saddle"),
+        (
+            ("bladder_change", _("New trouble starting, stopping or feeling urine, or leaking")),
+            ("saddle_numbness", _("Numb or tingling between the legs or around the bottom")),
+            ("bowel_control_loss", _("Cannot control or feel your bowels")),
+            ("sexual_function_loss", _("New loss of sexual function or numb genitals")),
+        ),
+    ),
+    (
+        _("Legs"),
+        (
+            (
+                "new_leg_weakness",
+                _("A leg newly weaker, foot catching or dragging, or a leg gave way"),
+            ),
+            ("legs_cannot_move", _("A leg suddenly very weak, or cannot move your legs")),
+            ("new_numbness", _("New or spreading numbness in a leg or foot")),
+        ),
+    ),
+    (
+        _("Wound"),
+        (
+            (
+                "wound_infection_signs",
+                _("Spreading redness or warmth, pus or smelly fluid, or the wound opening"),
+            ),
+            ("wound_bleeding", _("Blood soaked through the dressing")),
+            ("clear_wound_fluid", _("Clear, watery fluid from the wound")),
+        ),
+    ),
+    (
+        _("Chest and calf"),
+        (
+            ("chest_pain_breathless", _("Chest pain, sudden breathlessness or coughing blood")),
+            ("calf_pain_swelling", _("Pain, swelling or redness in one calf")),
+        ),
+    ),
+    (
+        _("Fever and headache"),
+        (
+            ("feverish", _("Feverish, hot or shivery")),
+            ("positional_headache", _("Headache worse sitting or standing, eased lying flat")),
+            ("stiff_neck_or_confusion", _("Stiff neck, or confusion")),
+        ),
+    ),
+    (_("Falls"), (("fall", _("A fall")),)),
+)
+
+# Symptom chips: short words for §1.2 (its wording may be adapted, keeping the meaning).
+SYMPTOM_CHIPS = {
+    "radiating_pain": _("Pain shooting down a leg"),
+    "heat_cold_sensitivity": _("Sensitive to heat or cold"),
+    "abnormal_sensation": _("Burning, shocks, touch pain"),
+    "leg_heaviness": _("Heavy legs"),
+    "numbness_tingling": _("Numb or tingling leg/foot"),
+    "leg_weakness": _("Weak leg (as before)"),
+    "muscle_spasm": _("Back muscle spasms"),
+    "incision_pain": _("Pain at the wound"),
+    "constipation": _("No bowel movement 3+ days"),
+}
+
+# Sleep as five taps: the words of the scale's ends and three bands between them, each stored
+# as its middle (1-3 -> 2, 4-6 -> 5, 7-9 -> 8); any exact number can still be chosen.
+SLEEP_BANDS = (
+    (0, _("Not at all")),
+    (2, _("A little")),
+    (5, _("Some")),
+    (8, _("A lot")),
+    (10, _("No sleep")),
+)
+
+SAFETY_CARD_REQUIRED = _(
+    "Tick “None of these”, or each warning sign you have had since your last check-in."
+)
+SAFETY_CARD_CONFLICT = _(
+    "You ticked “None of these” and a warning sign. Untick “None of these” if you have had "
+    "the sign, or untick the sign."
+)
 
 
 def yes_no_field(label, required: bool = False) -> forms.ChoiceField:
@@ -57,7 +157,10 @@ def scale_field(label, required: bool) -> forms.TypedChoiceField:
 
 
 class CheckInForm(forms.Form):
-    """One day's answers. `require_core` asks for both pain scores (the web form)."""
+    """One day's answers. `require_core` asks for both pain scores and the safety card (the
+    web form)."""
+
+    safety_conflict_message = SAFETY_CARD_CONFLICT
 
     submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     back_pain = scale_field(_("Back pain in the last 24 hours"), required=True)
@@ -123,6 +226,35 @@ class CheckInForm(forms.Form):
             "invalid": _("Enter a whole number of doses."),
         },
     )
+    # Typed numbers, for when the taps above them do not fit; they win over a tap.
+    walking_exact = forms.IntegerField(
+        label=_("Another number of minutes"),
+        min_value=0,
+        max_value=600,
+        required=False,
+        error_messages={
+            "min_value": _("Enter minutes from 0 to 600."),
+            "max_value": _("Enter minutes from 0 to 600."),
+            "invalid": _("Enter a whole number of minutes."),
+        },
+    )
+    opioid_exact = forms.IntegerField(
+        label=_("Another number of doses"),
+        min_value=0,
+        max_value=20,
+        required=False,
+        error_messages={
+            "min_value": _("Enter a number of doses from 0 to 20."),
+            "max_value": _("Enter a number of doses from 0 to 20."),
+            "invalid": _("Enter a whole number of doses."),
+        },
+    )
+    sleep_exact = scale_field(_("Exactly, from 0 to 10"), False)
+    # The painkiller checklist: "None", or each kind taken (opioid doses follow).
+    painkillers_none = forms.BooleanField(label=_("None today"), required=False)
+    took_opioid = forms.BooleanField(label=_("Opioid: codeine, tramadol, morphine"), required=False)
+    safety_none = forms.BooleanField(label=_("None of these"), required=False)
+    exercises_all_done = forms.BooleanField(label=_("I did all my exercises today"), required=False)
     took_other_painkillers = yes_no_field(
         _("Did you take other painkillers today (for example paracetamol, ibuprofen)?")
     )
@@ -142,13 +274,22 @@ class CheckInForm(forms.Form):
     )
 
     def __init__(
-        self, *args, require_core: bool = True, exercises=(), patient=None, day=None, **kwargs
+        self,
+        *args,
+        require_core: bool = True,
+        exercises=(),
+        patient=None,
+        day=None,
+        previous=None,
+        **kwargs,
     ):
         """`patient` and `day` (the check-in's) let the form refuse a reading time that has
-        not come yet; without them such a time is stored as "time not known"."""
+        not come yet; without them such a time is stored as "time not known". `previous`, the
+        patient's check-in before `day` (within the week), offers its walking and painkillers
+        as "same as yesterday"."""
         super().__init__(*args, **kwargs)
         self.require_core = require_core
-        self.patient, self.day = patient, day
+        self.patient, self.day, self.previous = patient, day, previous
         add_exercise_fields(self, exercises)  # §1.1 `exercises`: today's prescribed ones
         for code, question in SAFETY_ANSWER_CODES.items():
             self.fields[f"safety_{code}"] = yes_no_field(_(question))
@@ -170,14 +311,110 @@ class CheckInForm(forms.Form):
     def safety_fields(self):
         return [self[f"safety_{code}"] for code in SAFETY_ANSWER_CODES]
 
+    def safety_groups(self):
+        """The safety card: (group title, [(code, field, label)]) in the order asked."""
+        return [
+            (title, [(code, self[f"safety_{code}"], label) for code, label in signs])
+            for title, signs in SAFETY_CARD
+        ]
+
     def symptom_rows(self):
         return [
             (
                 self[f"symptom_{code}"],
                 self[f"symptom_{code}_side"] if code in SIDED_SYMPTOMS else None,
+                SYMPTOM_CHIPS[code],
             )
             for code in SYMPTOM_CODES
         ]
+
+    def exercises_one_by_one(self) -> bool:
+        """Whether any exercise was answered (or is wrong) on its own: its rows show."""
+        for _item, done, pain, too_hard in getattr(self, "exercise_rows", ()):
+            if done.errors or pain.errors or too_hard.value():
+                return True
+            if done.value() not in (None, "") or pain.value() not in (None, ""):
+                return True
+        return False
+
+    def walking_taps(self):
+        """(value, label, checked) for the walking taps, "same as last time" first when the
+        previous check-in (within the week) gave a number."""
+        value, _exact = self._tapped("walking_minutes", "walking_exact", WALKING_CHOICES)
+        taps = []
+        last = getattr(self.previous, "walking_minutes", None)
+        if last is not None:
+            if self.previous.day == self._day_before():
+                label = _("Same as yesterday: %(minutes)s") % {"minutes": last}
+            else:
+                label = _("Same as %(day)s: %(minutes)s") % {
+                    "day": formats.date_format(self.previous.day, "l"),
+                    "minutes": last,
+                }
+            taps.append((str(last), label, value == str(last)))
+            if value == str(last):
+                value = None  # one tap shows as chosen, not two
+        for n in WALKING_CHOICES:
+            label = f"{n}+" if n == WALKING_CHOICES[-1] else str(n)
+            taps.append((str(n), label, value == str(n)))
+        return taps
+
+    def walking_exact_value(self):
+        return self._tapped("walking_minutes", "walking_exact", WALKING_CHOICES)[1]
+
+    def sleep_taps(self):
+        """(value, label, checked) for the sleep bands; `sleep_exact_chosen` says when the
+        value is none of them."""
+        value = self._sleep_value()
+        return [(str(n), label, value == str(n)) for n, label in SLEEP_BANDS]
+
+    def sleep_exact_chosen(self) -> bool:
+        value = self._sleep_value()
+        return value != "" and value not in {str(n) for n, _label in SLEEP_BANDS}
+
+    def _sleep_value(self) -> str:
+        exact = self["sleep_exact"].value()
+        if exact not in (None, ""):
+            return str(exact)
+        value = self["sleep_disturbance"].value()
+        return "" if value is None else str(value)
+
+    def opioid_taps(self):
+        value, _exact = self._tapped("opioid_doses", "opioid_exact", OPIOID_DOSE_CHOICES)
+        return [(str(n), str(n), value == str(n)) for n in OPIOID_DOSE_CHOICES]
+
+    def opioid_exact_value(self):
+        return self._tapped("opioid_doses", "opioid_exact", OPIOID_DOSE_CHOICES)[1]
+
+    def _tapped(self, name: str, exact_name: str, choices) -> tuple[str | None, str]:
+        """Which tap shows `name`'s value, and what the typed field beside it shows."""
+        exact = self[exact_name].value()
+        if exact not in (None, ""):
+            return None, str(exact)
+        value = self[name].value()
+        value = "" if value is None else str(value)
+        last = (
+            getattr(self.previous, "walking_minutes", None) if name == "walking_minutes" else None
+        )
+        if value in {str(n) for n in choices} or (last is not None and value == str(last)):
+            return value, ""
+        if name == "opioid_doses" and value == "0":
+            return None, ""  # no opioid: "None today" or nothing ticked says it
+        return None, value
+
+    def _day_before(self):
+        return None if self.day is None else self.day - timedelta(days=1)
+
+    def previous_painkillers(self) -> dict | None:
+        """The previous check-in's painkiller answers, for "same as yesterday" (or None)."""
+        last = self.previous
+        if last is None or last.opioid_doses is None:
+            return None
+        return {
+            "opioid_doses": last.opioid_doses,
+            "took_other_painkillers": last.took_other_painkillers,
+            "took_nerve_pain_medicine": last.took_nerve_pain_medicine,
+        }
 
     def clean(self):
         data = super().clean()
@@ -196,6 +433,10 @@ class CheckInForm(forms.Form):
                 self.add_error(f"symptom_{code}_side", _("Choose left, right or both."))
             symptoms[code] = symptom_side
 
+        self._clean_safety_card(data)
+        self._clean_painkillers(data)
+        self._clean_exact_numbers(data)
+        self._clean_all_exercises(data)
         safety = {
             code: data[f"safety_{code}"] == "yes"
             for code in SAFETY_ANSWER_CODES
@@ -224,6 +465,12 @@ class CheckInForm(forms.Form):
                 "new_numbness_side",
                 _("Tell us which side the new numbness is on: left, right or both sides."),
             )
+        for code, parent in FOLLOW_UP_SIGNS.items():
+            if safety.get(parent) and code not in safety and self.require_core:
+                self.add_error(
+                    f"safety_{code}",
+                    _("Tell us whether the bleeding stops when you press firmly on the wound."),
+                )
 
         data["answers"] = {
             "back_pain": data.get("back_pain"),
@@ -243,6 +490,86 @@ class CheckInForm(forms.Form):
             "exercises": exercise_answers(self, data),
         }
         return data
+
+    def _clean_safety_card(self, data: dict) -> None:
+        """The checklist of warning signs: "None of these" or the signs had, never neither
+        (web form) and never both. Either answers the card, so an unticked sign is a "no".
+
+        A sign ticked beside "None of these" stays a "yes" in `cleaned_data` although the form
+        is refused: `safety_first` keeps it when it means act now (§0.1). The unticked signs
+        then stay unanswered, since the card's answer is contradictory."""
+        answers = {code: data.get(f"safety_{code}") or "" for code in SAFETY_ANSWER_CODES}
+        signs = [code for code, answer in answers.items() if answer == "yes"]
+        none = bool(data.get("safety_none"))
+        if none and signs:
+            self.add_error("safety_none", SAFETY_CARD_CONFLICT)
+            return
+        if not none and not signs:
+            given = any(answer == "no" for answer in answers.values())
+            if self.require_core and not given and not self._has_error_on_safety():
+                self.add_error("safety_none", SAFETY_CARD_REQUIRED)
+            return
+        for code, answer in answers.items():
+            if answer or f"safety_{code}" in self.errors:
+                continue
+            if answers.get(FOLLOW_UP_SIGNS.get(code, "")) == "yes":
+                continue  # the follow-up of a ticked sign is asked, not assumed
+            data[f"safety_{code}"] = "no"
+
+    def _has_error_on_safety(self) -> bool:
+        return any(name.startswith("safety_") for name in self.errors)
+
+    def _clean_painkillers(self, data: dict) -> None:
+        """ "None today", or each kind taken: either answers all three painkiller questions."""
+        doses = data.get("opioid_doses")
+        exact = data.get("opioid_exact")
+        ticked_opioid = bool(data.get("took_opioid"))
+        opioid = ticked_opioid or bool(doses) or bool(exact)
+        other = data.get("took_other_painkillers") or ""
+        nerve = data.get("took_nerve_pain_medicine") or ""
+        taken = opioid or "yes" in (other, nerve)
+        if data.get("painkillers_none"):
+            if taken:
+                self.add_error(
+                    "painkillers_none",
+                    _("You ticked “None today” and a painkiller. Untick one of them."),
+                )
+                return
+            if "opioid_doses" not in self.errors:
+                data["opioid_doses"] = 0
+            data["took_other_painkillers"] = data["took_nerve_pain_medicine"] = "no"
+            return
+        if not taken:
+            return
+        if ticked_opioid and not (doses or exact) and "opioid_doses" not in self.errors:
+            if "opioid_exact" not in self.errors and self.require_core:
+                self.add_error(
+                    "opioid_doses", _("Tell us how many doses of opioid you took today.")
+                )
+        elif not opioid and doses is None and "opioid_doses" not in self.errors:
+            data["opioid_doses"] = 0
+        data["took_other_painkillers"] = other or "no"
+        data["took_nerve_pain_medicine"] = nerve or "no"
+
+    def _clean_exact_numbers(self, data: dict) -> None:
+        """A typed number is more exact than a tap, so it wins."""
+        pairs = (
+            ("walking_minutes", "walking_exact"),
+            ("opioid_doses", "opioid_exact"),
+            ("sleep_disturbance", "sleep_exact"),
+        )
+        for name, exact in pairs:
+            if data.get(exact) is not None and name not in self.errors:
+                data[name] = data[exact]
+
+    def _clean_all_exercises(self, data: dict) -> None:
+        """ "I did all my exercises": every exercise not answered on its own was done in full."""
+        if not data.get("exercises_all_done"):
+            return
+        for item in getattr(self, "exercise_items", ()):
+            name = f"ex_{item.public_id}_done"
+            if data.get(name) is None and name not in self.errors:
+                data[name] = item.sessions_per_day
 
     def _later(self, taken) -> bool:
         """True when `taken` on the check-in's day is later than now (patient's time zone)."""
@@ -270,6 +597,15 @@ def initial_from_checkin(checkin) -> dict:
         initial[name] = "" if value is None else ("yes" if value else "no")
     for code, yes in checkin.safety.items():
         initial[f"safety_{code}"] = "yes" if yes else "no"
+    # The checklists show "None" ticked when every answer in them was "no".
+    safety = checkin.safety
+    initial["safety_none"] = len(safety) == len(SAFETY_ANSWER_CODES) and not any(safety.values())
+    initial["painkillers_none"] = (
+        checkin.opioid_doses == 0
+        and checkin.took_other_painkillers is False
+        and checkin.took_nerve_pain_medicine is False
+    )
+    initial["took_opioid"] = bool(checkin.opioid_doses)
     for code, side in checkin.symptoms.items():
         initial[f"symptom_{code}"] = True
         if side:

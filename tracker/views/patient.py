@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -99,8 +99,12 @@ def checkin(request, day: date | None = None):
         raise Http404
     existing = patient.checkins.filter(day=day).first()
     exercises = scheduled_items(patient, day)
+    # The check-in before this day within the week, for "same as yesterday".
+    previous = patient.checkins.filter(day__lt=day, day__gte=day - timedelta(days=7)).first()
     if request.method == "POST":
-        form = CheckInForm(request.POST, exercises=exercises, patient=patient, day=day)
+        form = CheckInForm(
+            request.POST, exercises=exercises, patient=patient, day=day, previous=previous
+        )
         wait = seconds_over_limit(request, "checkin")
         if wait is not None:
             return refuse_checkin(request, patient, day, form, exercises, wait)
@@ -134,7 +138,9 @@ def checkin(request, day: date | None = None):
     else:
         initial = initial_from_checkin(existing) if existing else {}
         initial.update(exercise_initial(logged_answers(existing)))
-        form = CheckInForm(initial=initial, exercises=exercises)
+        form = CheckInForm(
+            initial=initial, exercises=exercises, patient=patient, day=day, previous=previous
+        )
     template = "tracker/patient/checkin.html"
     if request.htmx:
         template += "#checkin-form"
