@@ -24,8 +24,8 @@ from datetime import date, datetime, time, timedelta
 from itertools import batched
 
 from django.db import models, transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Least
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -36,7 +36,6 @@ from tracker.trends.series import WINDOW_DAYS, adherence_between, pain_trend
 from .checkins import CheckIn
 from .flags import ACTIVE_STATUSES, Flag
 from .people import Patient
-from .timelines import exercise_totals
 
 # The sparkline's 14 days; they also hold both 7-day windows of the pain trend.
 SUMMARY_DAYS = 2 * WINDOW_DAYS
@@ -169,7 +168,8 @@ def write_summaries(
     now = now or timezone.now()
     written = 0
     for batch in batched(patients, BATCH_SIZE):
-        with transaction.atomic():
+        # No savepoint inside a save's transaction: a failure here fails the save anyway.
+        with transaction.atomic(savepoint=False):
             lock_patients([patient.pk for patient in batch])
             days = {patient.pk: today or patient.local_date(now) for patient in batch}
             rows = [
@@ -189,15 +189,20 @@ def write_summaries(
 def _batch_values(patients: list[Patient], days: dict[int, date], now: datetime):
     ids = list(days)
     since = min(days.values()) - timedelta(days=SUMMARY_DAYS - 1)
-    totals = exercise_totals(ids, since=since)
     records: dict[int, list[DayRecord]] = defaultdict(list)
+    # Each check-in with its exercise sessions, counted as `exercise_totals` counts them.
     rows = (
         CheckIn.objects.filter(patient_id__in=ids, day__gte=since)
+        .values_list("patient_id", "day", "back_pain", "leg_pain")
+        .annotate(
+            done=Sum(
+                Least(F("exercise_logs__sessions_done"), F("exercise_logs__sessions_prescribed"))
+            ),
+            prescribed=Sum("exercise_logs__sessions_prescribed"),
+        )
         .order_by("patient_id", "day")
-        .values_list("pk", "patient_id", "day", "back_pain", "leg_pain")
     )
-    for pk, patient_id, day, back, leg in rows:
-        done, prescribed = totals.get(pk, (None, None))
+    for patient_id, day, back, leg, done, prescribed in rows:
         records[patient_id].append(
             DayRecord(day, back, leg, exercise_done=done, exercise_prescribed=prescribed)
         )
@@ -254,8 +259,8 @@ def active_flag_counts(patient_ids: Iterable[int]) -> dict[int, dict[str, int]]:
 
 def refresh_flag_counts(patient_ids: Iterable[int]) -> None:
     """Store the active flag counts in these patients' summaries: one UPDATE after locking
-    the patients (call inside the transaction that changed the flags). A patient without a summary row yet gets one at
-    the next full computation, which counts the flags too."""
+    the patients (call inside the transaction that changed the flags). A patient without a
+    summary row yet gets one at the next full computation, which counts the flags too."""
 
     def active(level: Level | None = None):
         flags = Flag.objects.filter(patient_id=OuterRef("patient_id"), status__in=ACTIVE_STATUSES)
@@ -265,7 +270,7 @@ def refresh_flag_counts(patient_ids: Iterable[int]) -> None:
         return Coalesce(Subquery(count, output_field=models.IntegerField()), 0)
 
     ids = sorted(patient_ids)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         # The patients' locks first, as `write_summaries` takes them: one order everywhere.
         lock_patients(ids)
         PatientSummary.objects.filter(patient_id__in=ids).update(
