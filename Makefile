@@ -9,7 +9,7 @@ PYTHON := $(shell for p in python3 python3.13 python3.12; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; \
 	done)
 
-.PHONY: install db run test bench lint format worker clean
+.PHONY: install db run test bench bench-scale lint format worker clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Laminar needs Python 3.12 or newer, and none was found: install it (or 'pyenv install 3.12') and run make again." >&2; exit 1; }
@@ -45,6 +45,11 @@ test: install
 # Seeds a scratch database (never db.sqlite3), serves it with gunicorn and loads it with wrk.
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The nightly evaluation at scale: 10,000 patients x 365 days in a scratch database, run
+# inline, with 1 RQ worker and with 2 (wall times and speed-up), and the clinic outcomes page.
+bench-scale: install
+	$(PY) bench/scale.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/lint-imports

@@ -6,9 +6,10 @@ them in this process (`--inline`). Any number of workers, on any number of machi
 batches; the run is finished when its last batch is.
 
 What makes a batch safe to run again, after a crash or a second delivery of its task:
-- each patient's work is one transaction that also moves the batch's `done_through` past the
-  patient, with the batch row locked first: a second attempt skips whom the first finished,
-  and two attempts at once take the patients one after the other;
+- each patient's work is one transaction that begins by moving the batch's `done_through`
+  past the patient (a conditional UPDATE, which locks the batch row until the commit): a
+  second attempt skips whom the first finished, and two attempts at once take the patients
+  one after the other;
 - the flag engine keeps one active flag per rule per patient (a database constraint) and
   e-mails the care team only about a flag it opened; the P12 reminder is recorded once per
   silence; reminders and digests are claimed with a conditional UPDATE before they are sent.
@@ -165,42 +166,42 @@ def _pending(batch: JobBatch) -> Q:
     return Q() if done is None else Q(pk__gt=done)
 
 
-def _locked_progress(batch_id: int) -> int | None:
-    """Lock the batch row (until this transaction ends) and read how far it has got."""
-    return (
-        JobBatch.objects.select_for_update()
-        .filter(pk=batch_id)
-        .values_list("done_through", flat=True)
-        .get()
+def _claim(batch_id: int, pk: int, **counts: int) -> bool:
+    """Move the batch's progress past id `pk`, adding `counts`, unless an attempt already
+    did: one UPDATE, which also locks the batch row until this transaction ends, so a second
+    attempt running at the same time waits here and then finds `pk` done."""
+    return bool(
+        JobBatch.objects.filter(pk=batch_id)
+        .filter(Q(done_through__isnull=True) | Q(done_through__lt=pk))
+        .update(
+            done_through=pk,
+            updated_at=timezone.now(),
+            **{name: F(name) + value for name, value in counts.items() if value},
+        )
     )
 
 
-def _advance(batch_id: int, through: int, **counts: int) -> None:
-    JobBatch.objects.filter(pk=batch_id).update(
-        done_through=through,
-        updated_at=timezone.now(),
-        **{name: F(name) + value for name, value in counts.items() if value},
-    )
-
-
-def _once_per_id(batch: JobBatch, pk: int, work: Callable[[], dict[str, int]]) -> None:
-    """Do `work` for id `pk` in one transaction with the batch's progress, unless an attempt
-    already did; a fault in it is logged and counted, and the batch goes on."""
+def _once_per_id(
+    batch: JobBatch, pk: int, work: Callable[[], dict[str, int]], **claimed: int
+) -> None:
+    """Do `work` for id `pk` in one transaction with the batch's progress (and `claimed`
+    counts), unless an attempt already did; what `work` returns is added to the batch's
+    counts in the same transaction. A fault in it is logged and counted, and the batch goes
+    on; the database itself failing fails the batch, which is then tried again."""
     try:
         with transaction.atomic():
-            done = _locked_progress(batch.pk)
-            if done is not None and done >= pk:
+            if not _claim(batch.pk, pk, **claimed):
                 return
-            counts = work()
-            _advance(batch.pk, pk, **counts)
+            counts = {name: value for name, value in work().items() if value}
+            if counts:
+                JobBatch.objects.filter(pk=batch.pk).update(
+                    **{name: F(name) + value for name, value in counts.items()}
+                )
     except Exception:
-        # One patient's fault must not stop everyone else's (P12 among them). The database
-        # itself failing fails this too, and so the batch, which is then tried again.
+        # One patient's fault must not stop everyone else's (P12 among them).
         logger.exception("Nightly %s failed for id %s", batch.run.job, pk)
         with transaction.atomic():
-            done = _locked_progress(batch.pk)
-            if done is None or done < pk:
-                _advance(batch.pk, pk, failures=1)
+            _claim(batch.pk, pk, failures=1)
 
 
 def evaluate_batch(batch: JobBatch) -> None:
@@ -221,13 +222,9 @@ def evaluate_batch(batch: JobBatch) -> None:
             _findings, outcome = evaluate_patient(
                 patient, day, timeline=timeline.until(day), include_time_rules=True
             )
-            return {
-                "patients": 1,
-                "flags_opened": len(outcome.opened),
-                "sent": int(outcome.reminded),
-            }
+            return {"flags_opened": len(outcome.opened), "sent": int(outcome.reminded)}
 
-        _once_per_id(batch, patient.pk, evaluate)
+        _once_per_id(batch, patient.pk, evaluate, patients=1)
     if refresh_summaries is not None:
         # After the evaluation, in one pass for the batch (a constant number of queries per
         # 200 patients): recomputing a summary twice writes the same row.
@@ -286,14 +283,18 @@ def enqueue_with_commit(task_, *args) -> None:
 
 
 def digest_batch(batch: JobBatch) -> None:
-    """The daily digest for the batch's staff (ids), each claimed before it is sent."""
+    """The daily digest for the batch's staff (ids). Each digest is claimed and marked sent
+    in its own statements (tracker.messaging.notifications.send_digest_to), outside any
+    transaction of ours: a claim rolled back after the e-mail left would send it twice."""
     now = timezone.now()
     for recipient_id in range_ids(digest_recipients(), batch):
-
-        def send(recipient_id=recipient_id) -> dict[str, int]:
-            return {"patients": 0, "sent": int(send_digest_to(recipient_id, now))}
-
-        _once_per_id(batch, recipient_id, send)
+        try:
+            sent = send_digest_to(recipient_id, now)
+        except Exception:
+            logger.exception("Nightly digest failed for staff id %s", recipient_id)
+            _claim(batch.pk, recipient_id, failures=1)
+            continue
+        _claim(batch.pk, recipient_id, sent=int(sent))
 
 
 def range_ids(ids: list[int], batch: JobBatch) -> list[int]:
