@@ -13,7 +13,7 @@ def test_checkin_page_shows_every_question(patient_client):
     html = patient_client.get("/me/check-in/").content.decode()
     assert "Back pain in the last 24 hours" in html
     assert "0 = No pain" in html and "10 = Worst imaginable" in html
-    assert "trouble starting or stopping your urine" in html
+    assert "New trouble starting, stopping or feeling urine" in html
     assert "Pain at the wound" in html
     assert 'name="submission_id"' in html
 

@@ -53,7 +53,9 @@ DEFECTS = {
     "leg pain left empty": {"leg_pain": None},
     "back pain out of range": {"back_pain": "99"},
     "walking 9999 minutes": {"walking_minutes": "9999"},
-    "a temperature without feeling feverish": {"temperature_c": "39.0"},
+    # Feeling feverish said "no" explicitly: with "a temperature out of range" (which says
+    # "yes") the two would otherwise combine into a valid answer.
+    "a temperature without feeling feverish": {"safety_feverish": "no", "temperature_c": "39.0"},
     "opioid doses not a number": {"opioid_doses": "lots"},
     "leg pain without a side": {"leg_pain": "6", "leg_side": ""},
     "a note far too long": {"note": "x" * 2500},
