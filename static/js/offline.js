@@ -134,6 +134,12 @@
     var el = event.target;
     if (!el.form || el.form.id !== "checkin-form" || !event.isTrusted) return;
     edited[el.name] = new Date().toISOString();
+    // The safety card is one answer: a tap on it ("None of these", a sign) answers every sign.
+    if (el.name.indexOf("safety_") === 0) {
+      Array.prototype.forEach.call(el.form.querySelectorAll("[name^=safety_]"), function (box) {
+        edited[box.name] = edited[el.name];
+      });
+    }
     var code = el.name.replace(/^safety_/, "");
     if (!navigator.onLine && el.value === "yes" && el.checked && config.emergency.indexOf(code) !== -1) {
       reveal("offline-emergency");

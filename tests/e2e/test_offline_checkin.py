@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import sign_in_as
-from tests.e2e.test_patient_journeys import fill_by_touch
+from tests.e2e.test_patient_journeys import SIGNS, fill_by_touch
 from tracker.models import CheckIn, CheckInRevision, Source
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,8 +64,7 @@ def test_emergency_answer_offline_shows_the_advice_at_once(page, phone, live_ser
     page.reload()
     advice = page.get_by_role("heading", name="Get help now")
     expect(advice).to_be_hidden()
-    group = page.get_by_role("group", name="Has a leg suddenly become very weak", exact=False)
-    group.get_by_role("radio", name="Yes", exact=True).tap()
+    page.get_by_role("checkbox", name=SIGNS["legs_cannot_move"], exact=True).tap()
     expect(advice).to_be_visible()
     call = page.get_by_role("link", name="Call 999")
     expect(call).to_have_attribute("href", "tel:999")

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.browser import sign_in_as
+from tracker.checkins.forms import SAFETY_CARD
 from tracker.models import CheckIn, Source
 from tracker.timeline.vocabulary import SAFETY_ANSWER_CODES
 
@@ -22,10 +23,16 @@ def scale(page: Page, question: str):
     return page.get_by_role("group", name=question, exact=True)
 
 
+# Each warning sign's words on the safety card.
+SIGNS = {code: str(label) for _title, signs in SAFETY_CARD for code, label in signs}
+
+
 def answer_safety_questions(page: Page, yes: tuple[str, ...] = ()) -> None:
-    for code, question in SAFETY_ANSWER_CODES.items():
-        group = page.get_by_role("group", name=question, exact=True)
-        group.get_by_role("radio", name="Yes" if code in yes else "No", exact=True).tap()
+    """Tap each sign in `yes` on the safety card, or "None of these" when there is none."""
+    for code in yes:
+        page.get_by_role("checkbox", name=SIGNS[code], exact=True).tap()
+    if not yes:
+        page.get_by_role("checkbox", name="None of these", exact=True).tap()
 
 
 def fill_by_touch(page: Page, *, back: str, leg: str, side: str | None, yes=()) -> None:
@@ -92,15 +99,18 @@ def test_checkin_without_javascript_still_saves(phone_without_javascript, live_s
     assert not CheckIn.objects.filter(patient=patient).exists()
 
     fill_by_touch(page, back="5", leg="0", side=None)
-    # The temperature question stays on the page without the script that hides it.
-    expect(page.get_by_label("Your temperature (°C), if you measured it")).to_be_visible()
-    page.get_by_label("Your longest walk today, in minutes").fill("25")
+    # A follow-up opens without the script: the exact minutes under "Other".
+    exact = page.get_by_label("Another number of minutes")
+    expect(exact).to_be_hidden()
+    scale(page, "Your longest walk today, in minutes").get_by_role("radio", name="Other").tap()
+    exact.fill("25")
     page.get_by_role("button", name="Save my check-in").tap()
 
     expect(page.get_by_role("heading", name=SAVED)).to_be_visible()
     checkin = CheckIn.objects.get(patient=patient)
     assert (checkin.back_pain, checkin.leg_pain, checkin.leg_side) == (5, 0, "none")
     assert checkin.walking_minutes == 25
+    assert checkin.safety == dict.fromkeys(SAFETY_ANSWER_CODES, False)
 
 
 def tab_to(page: Page, selector: str, limit: int = 100) -> None:
@@ -113,11 +123,13 @@ def tab_to(page: Page, selector: str, limit: int = 100) -> None:
 
 
 def focus_ring_shown(page: Page) -> bool:
-    """The focused radio is invisible; its button (the span after it) carries the ring."""
+    """The focused radio or checkbox is invisible; its chip (the span after it) carries the
+    ring."""
     return page.evaluate(
         """() => {
             const el = document.activeElement;
-            const ring = el.type === "radio" ? el.nextElementSibling : el;
+            const drawn = el.type === "radio" || el.type === "checkbox";
+            const ring = drawn ? el.nextElementSibling : el;
             return getComputedStyle(ring).outlineStyle !== "none";
         }"""
     )
@@ -136,15 +148,11 @@ def test_keyboard_alone_completes_the_checkin(page, phone, live_server, patient,
         page.keyboard.press("ArrowRight")  # arrows move the choice within a radio group
     page.keyboard.press("Space")
     tab_to(page, "input[name=leg_pain]")
-    page.keyboard.press("Space")  # 0
-    tab_to(page, "input[name=leg_side]")
-    page.keyboard.press("Space")  # no leg pain
-    for code in SAFETY_ANSWER_CODES:
-        tab_to(page, f"input[name=safety_{code}]")
-        page.keyboard.press("ArrowRight")  # from "Yes" to "No"
-    expect(
-        page.get_by_role("group", name=SAFETY_ANSWER_CODES["fall"]).get_by_label("No")
-    ).to_be_checked()
+    page.keyboard.press("Space")  # 0: which leg is not asked
+    tab_to(page, "input[name=safety_none]")
+    assert focus_ring_shown(page)
+    page.keyboard.press("Space")
+    expect(page.get_by_role("checkbox", name="None of these")).to_be_checked()
     tab_to(page, "button[type=submit]")
     expect(page.get_by_role("button", name="Save my check-in")).to_be_focused()
     page.keyboard.press("Enter")
