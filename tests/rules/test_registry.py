@@ -21,6 +21,7 @@ from tracker.rules import (
     patterns,
     red_flags,
 )
+from tracker.rules.days_read import DaysRead
 from tracker.rules.definition import (
     RULES,
     DuplicateRuleError,
@@ -108,6 +109,7 @@ def info(rule_id: str, section: str, position: int, **changes) -> RuleInfo:
         "condition": "Never fires.",
         "window": "Nothing.",
         "sources": ("A design choice.",),
+        "days": DaysRead(),
     }
     return RuleInfo(**(fields | changes))
 

@@ -1,7 +1,8 @@
 """Flag rules: pure functions over a patient's timeline (clinical-reference §3 and §4).
 
 Use `evaluate` for everything, `safety_findings_for_day` for the check-in response and
-`questionnaire_findings_for_day` for the questionnaire response; all live in
+`questionnaire_findings_for_day` for the questionnaire response (`rules_to_run`,
+`days_needed_for` and `evaluate_rules` to run only what a day can change); all live in
 `tracker.rules.registry`, with the lists of rules it derives from the rules that recorded
 themselves with `@implements` (tracker.rules.definition). docs/clinical-rules.md describes
 every rule from the same metadata (`manage.py clinical_rules`).
@@ -13,8 +14,11 @@ from tracker.rules.registry import (
     QUESTIONNAIRE_RULES,
     RED_FLAG_RULES,
     RULES_BY_ID,
+    days_needed_for,
     evaluate,
+    evaluate_rules,
     questionnaire_findings_for_day,
+    rules_to_run,
     safety_findings_for_day,
     sort_findings,
 )
@@ -27,8 +31,11 @@ __all__ = [
     "RED_FLAG_RULES",
     "RULES_BY_ID",
     "Thresholds",
+    "days_needed_for",
     "evaluate",
+    "evaluate_rules",
     "questionnaire_findings_for_day",
+    "rules_to_run",
     "safety_findings_for_day",
     "sort_findings",
 ]

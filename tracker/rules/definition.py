@@ -3,11 +3,12 @@
 A rule is a plain function `(timeline, as_of, thresholds) -> list[Finding]` decorated with
 `@implements(INFO)`, where INFO is the `RuleInfo` of the clinical-reference row it implements:
 its id and version, the levels it can raise, its condition in plain words, its window, evidence
-label and sources, and what it reads. The decorator records INFO on the function
-(`rule_info(function)`) and the function in `RULES`, the one registry every list of rules is
-derived from (`tracker.rules.registry`); docs/clinical-rules.md is generated from the same INFO
-(`manage.py clinical_rules`). Bump `version` whenever a rule's logic changes, so stored flags say
-which logic raised them.
+label and sources, what it reads, and which days it reads them on (`days`, a
+`tracker.rules.days_read.DaysRead`: the loader reads only those). The decorator records INFO
+on the function (`rule_info(function)`) and the function in `RULES`, the one registry every
+list of rules is derived from (`tracker.rules.registry`); docs/clinical-rules.md is generated
+from the same INFO (`manage.py clinical_rules`). Bump `version` whenever a rule's logic
+changes, so stored flags say which logic raised them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import KW_ONLY, dataclass
 from datetime import date
 from typing import Any
 
+from tracker.rules.days_read import DAY_FIELDS, DaysRead, day_fields
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Level, Timeline
 
@@ -81,6 +83,9 @@ class RuleInfo:
     condition: str  # when it fires and at which level, in plain words
     window: str  # which days or answers it looks at
     sources: tuple[str, ...]  # what the evidence says and who says it (§3, §4, §8)
+    # The days it reads on as_of (its lookback window, anchored days such as a baseline) and
+    # the days on which it can fire: a save and the nightly run load only these.
+    days: DaysRead
     # Check-in answers it reads: §3 answer codes, §1.2 symptom codes, DayRecord fields and the
     # timeline's pre-operative baselines.
     reads: tuple[str, ...] = ()
@@ -107,9 +112,23 @@ class RuleInfo:
             problems.append("title, condition and window must say something")
         if self.on_questionnaire and not self.questionnaires:
             problems.append("a rule run on a questionnaire must name the questionnaires it reads")
+        try:
+            fields = day_fields(self.reads)
+        except ValueError as error:
+            problems.append(f"reads: {error}")
+            fields = DAY_FIELDS
+        for span in self.days.spans:
+            unread = sorted(set(span.fields or ()) - set(fields))
+            if unread:
+                problems.append(f"days: a span names fields the rule does not read: {unread}")
         if problems:
             raise ValueError(f"{self.rule_id}: " + "; ".join(problems) + ".")
         object.__setattr__(self, "levels", tuple(sorted(self.levels, key=lambda level: level.rank)))
+
+    @property
+    def day_fields(self) -> tuple[str, ...]:
+        """The check-in fields behind `reads` (`days_read.day_fields`)."""
+        return day_fields(self.reads)
 
     @property
     def reference(self) -> str:

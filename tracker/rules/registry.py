@@ -8,6 +8,10 @@ module is imported; the lists here are built from that registry in reference ord
 `safety_findings_for_day` runs only the §3 red flags, for the response to a check-in;
 `questionnaire_findings_for_day` runs the rules a questionnaire answer decides, for the
 response to a questionnaire.
+
+`rules_to_run` chooses the rules that can fire on a day (and, for a save, those whose window
+contains the day saved); `days_needed_for` is what they read, for the loader
+(tracker.models.timelines.rule_timeline); `evaluate_rules` runs them.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import date
 
 # Importing the families records their rules in RULES.
 from tracker.rules import patterns, red_flags  # noqa: F401
+from tracker.rules.days_read import DaysNeeded, days_needed
 from tracker.rules.definition import RULES, RuleFunction, rule_info
 from tracker.rules.thresholds import Thresholds
 from tracker.timeline import Finding, Timeline
@@ -79,6 +84,55 @@ def questionnaire_findings_for_day(
     flag) and P4-FUNCTION-NO-MCID-12W.
     """
     return _run(QUESTIONNAIRE_RULES, timeline, day, thresholds)
+
+
+def evaluate_rules(
+    rules: Iterable[RuleFunction],
+    timeline: Timeline,
+    as_of: date,
+    thresholds: Thresholds = _DEFAULT_THRESHOLDS,
+) -> list[Finding]:
+    """The findings of `rules` on `as_of`, most severe first (then in rule order)."""
+    wanted = set(rules)
+    return _run(tuple(rule for rule in ALL_RULES if rule in wanted), timeline, as_of, thresholds)
+
+
+def rules_to_run(
+    surgery_date: date,
+    as_of: date,
+    thresholds: Thresholds = _DEFAULT_THRESHOLDS,
+    *,
+    saved_day: date | None = None,
+    rules: Iterable[RuleFunction] = ALL_RULES,
+) -> tuple[RuleFunction, ...]:
+    """Those of `rules` that can fire on `as_of` (`DaysRead.active`); with `saved_day`, only
+    those whose window on `as_of` contains it (`DaysRead.holds`): the rules a save of that
+    day's check-in can change. The others find on `as_of` what they found before the save.
+    """
+    day_number = (as_of - surgery_date).days
+    chosen = []
+    for rule in rules:
+        read = rule_info(rule).days
+        if saved_day is None:
+            if read.active(day_number, thresholds):
+                chosen.append(rule)
+        elif read.holds(surgery_date, as_of, saved_day, thresholds):
+            chosen.append(rule)
+    return tuple(chosen)
+
+
+def days_needed_for(
+    rules: Iterable[RuleFunction],
+    surgery_date: date,
+    as_of: date,
+    thresholds: Thresholds = _DEFAULT_THRESHOLDS,
+) -> DaysNeeded:
+    """The days, check-in fields and questionnaires `rules` read on `as_of` (their union)."""
+    reads = []
+    for rule in rules:
+        info = rule_info(rule)
+        reads.append((info.days, info.day_fields, info.questionnaires))
+    return days_needed(reads, surgery_date, as_of, thresholds)
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

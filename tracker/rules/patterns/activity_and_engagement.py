@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from tracker.rules.days_read import DaysRead, Lookback
 from tracker.rules.definition import RuleInfo, implements, iso, rounded
 from tracker.rules.patterns.windows import (
     mean_evidence,
@@ -26,6 +27,9 @@ from tracker.trends.series import (
 
 # P9 --------------------------------------------------------------------------------------
 
+# P9: the last 2 complete weeks since surgery and the 2 weeks before them; the week of as_of
+# may be incomplete, so these 4 weeks start at most 34 days before as_of: 5 weeks back.
+ADHERENCE_DAYS = DaysRead(spans=(Lookback(5 * 7),), from_day=0)
 ADHERENCE = RuleInfo(
     rule_id="P9-ADHERENCE",
     version=1,
@@ -43,6 +47,7 @@ ADHERENCE = RuleInfo(
     window="The last 2 complete weeks since surgery and the 2 weeks before them.",
     sources=("A design choice; trials often call 80 % or more adherent.",),
     reads=("exercise_done", "exercise_prescribed"),
+    days=ADHERENCE_DAYS,
 )
 
 
@@ -115,6 +120,10 @@ def low_exercise_adherence(
 
 # P11 -------------------------------------------------------------------------------------
 
+# P11: after day walking_after_day, the last 7 days and the 14 days before them.
+WALKING_DECLINE_DAYS = DaysRead(
+    spans=(Lookback(7 + 14),), from_day=lambda t: t.walking_after_day + 1
+)
 WALKING_DECLINE = RuleInfo(
     rule_id="P11-WALKING-DECLINE",
     version=1,
@@ -132,6 +141,7 @@ WALKING_DECLINE = RuleInfo(
     window="From day 15: the last 7 days against the 2 weeks before them.",
     sources=("A design choice.",),
     reads=("walking_minutes", "leg_pain"),
+    days=WALKING_DECLINE_DAYS,
 )
 
 
@@ -203,6 +213,8 @@ def walking_decline(timeline: Timeline, as_of: date, thresholds: Thresholds) -> 
 
 # v2: counts fully missed days (the day of the run is not over, so not yet missed); evidence
 # gains `missed_days`.
+# P12: the date of the latest check-in on or before as_of, however long ago.
+SILENCE_DAYS = DaysRead(from_day=0, latest_checkin=True)
 SILENCE = RuleInfo(
     rule_id="P12-SILENCE",
     version=2,
@@ -219,6 +231,7 @@ SILENCE = RuleInfo(
     window="The days since the last check-in (or since surgery).",
     sources=("A design choice; a patient who stops logging is itself a warning sign.",),
     reads=("day",),
+    days=SILENCE_DAYS,
 )
 
 

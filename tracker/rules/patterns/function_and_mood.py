@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
+from tracker.rules.days_read import DaysRead, Lookback, PostOperative
 from tracker.rules.definition import RuleInfo, implements, iso, rounded
 from tracker.rules.patterns.windows import (
     n_days,
@@ -21,7 +22,24 @@ from tracker.trends.series import (
 
 # P4 --------------------------------------------------------------------------------------
 
+
 # v2: a score dated on the day of surgery is post-operative, never the pre-operative baseline.
+# P4: reads questionnaires only (ODI, PEG, read whole); the week-12 scores that decide it are
+# those of days function_check_day ± function_tolerance_days.
+def _function_first_day(thresholds: Thresholds) -> int:
+    return thresholds.function_check_day - thresholds.function_tolerance_days
+
+
+FUNCTION_NO_MCID_12W_DAYS = DaysRead(
+    spans=(
+        PostOperative(
+            _function_first_day,
+            lambda t: t.function_check_day + t.function_tolerance_days,
+            fields=(),
+        ),
+    ),
+    from_day=_function_first_day,
+)
 FUNCTION_NO_MCID_12W = RuleInfo(
     rule_id="P4-FUNCTION-NO-MCID-12W",
     version=2,
@@ -42,6 +60,7 @@ FUNCTION_NO_MCID_12W = RuleInfo(
     ),
     questionnaires=("odi", "peg"),
     on_questionnaire=True,
+    days=FUNCTION_NO_MCID_12W_DAYS,
 )
 
 
@@ -129,6 +148,8 @@ def function_not_improved_at_12_weeks(
 
 # v2: a positive PHQ-2 alone is an offer to the patient (offer-only finding); the care team is
 # notified by PHQ-9 >= 10, a PHQ-9 rise >= 5, or an offered PHQ-9 unanswered for 7 days.
+# P8: reads questionnaires only: every PHQ-2 and PHQ-9 up to as_of (the lowest earlier PHQ-9).
+DEPRESSION_DAYS = DaysRead(spans=(Lookback(None, fields=()),))
 DEPRESSION = RuleInfo(
     rule_id="P8-DEPRESSION",
     version=2,
@@ -151,6 +172,7 @@ DEPRESSION = RuleInfo(
     ),
     questionnaires=("phq2", "phq9"),
     on_questionnaire=True,
+    days=DEPRESSION_DAYS,
 )
 
 # [D] (design choice, not yet in the reference row P8): an offered PHQ-9 still unanswered this

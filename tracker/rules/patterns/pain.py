@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
+from tracker.rules.days_read import DaysRead, Lookback, PostOperative
 from tracker.rules.definition import RuleInfo, implements, iso, rounded
 from tracker.rules.patterns.function_and_mood import function_not_improved
 from tracker.rules.patterns.windows import (
@@ -23,6 +24,9 @@ from tracker.rules.thresholds import Thresholds
 from tracker.timeline import DayRecord, Finding, Level, Timeline
 from tracker.timeline.vocabulary import NEUROLOGICAL_ANSWERS, NEUROLOGICAL_SYMPTOMS
 from tracker.trends.series import (
+    BASELINE_FIRST_POSTOP_DAY,
+    BASELINE_LAST_POSTOP_DAY,
+    WINDOW_DAYS,
     meaningful_improvement,
     numeric,
     opioid_days,
@@ -36,6 +40,13 @@ from tracker.trends.series import (
 
 # P1 --------------------------------------------------------------------------------------
 
+# P1: the 7-day means of back and leg pain since surgery (the lowest of them is "its lowest
+# since surgery", so this span grows with the history: two numbers a day), and every answer
+# it reads in the last 7 days (nerve signs). From day rebound_after_day + 1.
+REBOUND_DAYS = DaysRead(
+    spans=(Lookback(WINDOW_DAYS), PostOperative(0, None, fields=("back_pain", "leg_pain"))),
+    from_day=lambda t: t.rebound_after_day + 1,
+)
 REBOUND = RuleInfo(
     rule_id="P1-REBOUND",
     version=1,
@@ -61,6 +72,7 @@ REBOUND = RuleInfo(
         *sorted(NEUROLOGICAL_SYMPTOMS),
         *sorted(NEUROLOGICAL_ANSWERS),
     ),
+    days=REBOUND_DAYS,
 )
 
 
@@ -158,7 +170,17 @@ def rebound_after_improvement(
 
 # P2 --------------------------------------------------------------------------------------
 
+
 # v2: the quiet days are counted back from the first high day, not from the 5-day window.
+# P2: the last radiating_window_days days and the radiating_quiet_days before the first high
+# day among them, which is at the earliest the first day of that window.
+def _radiating_days(thresholds: Thresholds) -> int:
+    return max(int(thresholds.radiating_window_days), 1) + max(
+        int(thresholds.radiating_quiet_days), 1
+    )
+
+
+NEW_RADIATING_DAYS = DaysRead(spans=(Lookback(_radiating_days),), from_day=0)
 NEW_RADIATING = RuleInfo(
     rule_id="P2-NEW-RADIATING",
     version=2,
@@ -189,6 +211,7 @@ NEW_RADIATING = RuleInfo(
         "legs_cannot_move",
         "new_numbness",
     ),
+    days=NEW_RADIATING_DAYS,
 )
 _WEAKNESS_NUMBNESS_SYMPTOMS = frozenset({"leg_weakness", "numbness_tingling"})
 _WEAKNESS_NUMBNESS_ANSWERS = frozenset({"new_leg_weakness", "legs_cannot_move", "new_numbness"})
@@ -305,6 +328,16 @@ def new_radiating_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) 
 
 # v2: without a pre-operative value, the baseline is the mean of the first 3 recorded days of
 # post-operative days 1-14 (`daily_baseline`), not of days 1-3 only.
+# P3: around day leg_check_day, the leg-pain 7-day mean and its §2 baseline (the first 3
+# recorded days of post-operative days 1-14, when there is no pre-operative value).
+LEG_NO_MCID_6W_DAYS = DaysRead(
+    spans=(
+        Lookback(WINDOW_DAYS, fields=("leg_pain",)),
+        PostOperative(BASELINE_FIRST_POSTOP_DAY, BASELINE_LAST_POSTOP_DAY, fields=("leg_pain",)),
+    ),
+    from_day=lambda t: t.leg_check_day - t.leg_check_tolerance_days,
+    until_day=lambda t: t.leg_check_day + t.leg_check_tolerance_days,
+)
 LEG_NO_MCID_6W = RuleInfo(
     rule_id="P3-LEG-NO-MCID-6W",
     version=2,
@@ -326,6 +359,7 @@ LEG_NO_MCID_6W = RuleInfo(
         "Ostelo et al., Spine 2008: a change of 2 points or 30 % in pain is meaningful.",
     ),
     reads=("leg_pain", "baseline_leg_pain"),
+    days=LEG_NO_MCID_6W_DAYS,
 )
 
 
@@ -374,6 +408,10 @@ def leg_pain_not_improved_at_6_weeks(
 # P5, P6 ----------------------------------------------------------------------------------
 
 # v2: through P4, a questionnaire score dated on the day of surgery is post-operative.
+# P5: from day chronic_from_day, the 7-day means of pain (and P4's questionnaires).
+CHRONIC_POSTSURGICAL_DAYS = DaysRead(
+    spans=(Lookback(WINDOW_DAYS),), from_day=lambda t: t.chronic_from_day
+)
 CHRONIC_POSTSURGICAL = RuleInfo(
     rule_id="P5-CHRONIC-POSTSURGICAL",
     version=2,
@@ -395,6 +433,7 @@ CHRONIC_POSTSURGICAL = RuleInfo(
     ),
     reads=("back_pain", "leg_pain"),
     questionnaires=("odi", "peg"),
+    days=CHRONIC_POSTSURGICAL_DAYS,
 )
 
 
@@ -445,6 +484,10 @@ def chronic_postsurgical_pain(
     return [CHRONIC_POSTSURGICAL.finding(Level.REVIEW, noticed, explanation, evidence)]
 
 
+# P6: from day specialist_from_day, the 7-day means of pain.
+PAIN_SPECIALIST_DAYS = DaysRead(
+    spans=(Lookback(WINDOW_DAYS),), from_day=lambda t: t.specialist_from_day
+)
 PAIN_SPECIALIST = RuleInfo(
     rule_id="P6-PAIN-SPECIALIST",
     version=1,
@@ -463,6 +506,7 @@ PAIN_SPECIALIST = RuleInfo(
         "stimulation.",
     ),
     reads=("back_pain", "leg_pain"),
+    days=PAIN_SPECIALIST_DAYS,
 )
 
 
@@ -493,6 +537,10 @@ def pain_specialist_referral(
 
 # P7 --------------------------------------------------------------------------------------
 
+# P7: after day sustained_after_day, the last 7 days.
+SUSTAINED_HIGH_DAYS = DaysRead(
+    spans=(Lookback(WINDOW_DAYS),), from_day=lambda t: t.sustained_after_day + 1
+)
 SUSTAINED_HIGH = RuleInfo(
     rule_id="P7-SUSTAINED-HIGH",
     version=1,
@@ -508,6 +556,7 @@ SUSTAINED_HIGH = RuleInfo(
         "5-of-7-days window is a design choice.",
     ),
     reads=("back_pain", "leg_pain"),
+    days=SUSTAINED_HIGH_DAYS,
 )
 
 
@@ -538,6 +587,16 @@ def sustained_high_pain(timeline: Timeline, as_of: date, thresholds: Thresholds)
 
 # P10 -------------------------------------------------------------------------------------
 
+# P10: from day opioid_from_day, the opioid answers of days opioid_from_day to
+# opioid_until_day (Goyal's days 90-180), whatever as_of is.
+OPIOID_PROLONGED_DAYS = DaysRead(
+    spans=(
+        PostOperative(
+            lambda t: t.opioid_from_day, lambda t: t.opioid_until_day, fields=("opioid_doses",)
+        ),
+    ),
+    from_day=lambda t: t.opioid_from_day,
+)
 OPIOID_PROLONGED = RuleInfo(
     rule_id="P10-OPIOID-PROLONGED",
     version=2,
@@ -553,6 +612,7 @@ OPIOID_PROLONGED = RuleInfo(
     window="Days 90 to 180 after surgery.",
     sources=("Goyal et al.: persistent opioid use is defined over days 90 to 180.",),
     reads=("opioid_doses",),
+    days=OPIOID_PROLONGED_DAYS,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tracker.rules.days_read import DaysRead, Lookback
 from tracker.rules.definition import RuleInfo, iso
 from tracker.timeline import DayRecord, Finding, Level, Timeline
 from tracker.timeline.vocabulary import answer_label
@@ -12,6 +13,10 @@ from tracker.trends.series import (
     answers_of,
     record_on,
 )
+
+# What most §3 rows read (RF-CES-*, RF-BILATERAL, RF-WEAKNESS-NEW, RF-CHEST, RF-CALF,
+# RF-WOUND-BLEED, RF-NUMB-NEW, RF-FALL): the check-in of as_of and nothing else.
+THE_DAY = DaysRead(spans=(Lookback(1),))
 
 
 def day_evidence(record: DayRecord, **values: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from datetime import date
 
 from tracker.rules.definition import RuleInfo, implements
 from tracker.rules.red_flags.answers import (
+    THE_DAY,
     single_answer_finding,
 )
 from tracker.rules.thresholds import Thresholds
@@ -29,6 +30,7 @@ CHEST = RuleInfo(
         "embolism.",
     ),
     reads=("chest_pain_breathless",),
+    days=THE_DAY,
 )
 
 
@@ -67,6 +69,7 @@ CALF = RuleInfo(
         "reference names no single source for this row.",
     ),
     reads=("calf_pain_swelling",),
+    days=THE_DAY,
 )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from tracker.rules.days_read import DaysRead, Lookback
 from tracker.rules.definition import RuleInfo, implements, iso
 from tracker.rules.red_flags.answers import (
+    THE_DAY,
     answered_text,
     answered_yes,
     day_evidence,
@@ -128,6 +130,11 @@ def fever_evidence(timeline: Timeline, day: date, thresholds: Thresholds) -> lis
     return [candidates[i].evidence() for i in sorted(used)]
 
 
+# RF-FEVER, and RF-WOUND and RF-CSF through it: the check-in of as_of and the 2 days before it
+# (`fever_evidence` looks 2 days back for a second raised reading within 24 hours).
+FEVER_DAYS = DaysRead(spans=(Lookback(3),))
+
+
 def _unmeasured_fever(record: DayRecord) -> bool:
     """Feels feverish but recorded no temperature."""
     return "feverish" in answers_of(record) and not readings_of(record)
@@ -157,6 +164,7 @@ FEVER = RuleInfo(
         "design choice.",
     ),
     reads=("feverish", "temperature_c", "temperature_readings"),
+    days=FEVER_DAYS,
 )
 
 
@@ -231,6 +239,7 @@ WOUND = RuleInfo(
         "source for this row.",
     ),
     reads=("wound_infection_signs", "temperature_c", "temperature_readings"),
+    days=FEVER_DAYS,
 )
 
 
@@ -296,6 +305,7 @@ WOUND_BLEED = RuleInfo(
     window="The day's check-in.",
     sources=("The reference names no single source for this row.",),
     reads=("wound_bleeding", "bleeding_not_stopping"),
+    days=THE_DAY,
 )
 
 
@@ -350,6 +360,7 @@ CSF = RuleInfo(
         "temperature_c",
         "temperature_readings",
     ),
+    days=FEVER_DAYS,
 )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tracker.rules.days_read import DaysRead, Lookback
 from tracker.rules.definition import RuleInfo, implements, iso, rounded
 from tracker.rules.red_flags.answers import (
+    THE_DAY,
     answered_text,
     answered_yes,
     day_evidence,
@@ -59,6 +61,7 @@ CES_BLADDER = RuleInfo(
         "4 hours.",
     ),
     reads=("bladder_change",),
+    days=THE_DAY,
 )
 CES_SADDLE = RuleInfo(
     rule_id="RF-CES-SADDLE",
@@ -75,6 +78,7 @@ CES_SADDLE = RuleInfo(
     window="The day's check-in.",
     sources=CES_BLADDER.sources,
     reads=("saddle_numbness",),
+    days=THE_DAY,
 )
 CES_BOWEL = RuleInfo(
     rule_id="RF-CES-BOWEL",
@@ -91,6 +95,7 @@ CES_BOWEL = RuleInfo(
     window="The day's check-in.",
     sources=CES_BLADDER.sources,
     reads=("bowel_control_loss",),
+    days=THE_DAY,
 )
 CES_SEXUAL = RuleInfo(
     rule_id="RF-CES-SEXUAL",
@@ -106,6 +111,7 @@ CES_SEXUAL = RuleInfo(
     window="The day's check-in.",
     sources=("NHS cauda equina syndrome leaflets: new sexual dysfunction is a warning sign.",),
     reads=("sexual_function_loss",),
+    days=THE_DAY,
 )
 
 
@@ -200,6 +206,7 @@ BILATERAL = RuleInfo(
         "leg_weakness",
         *sorted(CAUDA_EQUINA_ANSWERS),
     ),
+    days=THE_DAY,
 )
 
 
@@ -284,6 +291,7 @@ WEAKNESS_NEW = RuleInfo(
         "worsening leg weakness as a warning sign.",
     ),
     reads=("new_leg_weakness", "legs_cannot_move"),
+    days=THE_DAY,
 )
 
 
@@ -314,6 +322,13 @@ def new_leg_weakness(timeline: Timeline, as_of: date, thresholds: Thresholds) ->
     return [WEAKNESS_NEW.finding(Level.URGENT, noticed, explanation, evidence)]
 
 
+# RF-HEMATOMA: on post-operative days 0 to hematoma_last_day, the check-in of as_of and the
+# hematoma_prior_days days before it (their back-pain mean).
+HEMATOMA_DAYS = DaysRead(
+    spans=(Lookback(lambda t: max(int(t.hematoma_prior_days), 1) + 1),),
+    from_day=0,
+    until_day=lambda t: t.hematoma_last_day,
+)
 HEMATOMA = RuleInfo(
     rule_id="RF-HEMATOMA",
     version=1,
@@ -340,6 +355,7 @@ HEMATOMA = RuleInfo(
         "legs_cannot_move",
         "bladder_change",
     ),
+    days=HEMATOMA_DAYS,
 )
 
 
@@ -422,6 +438,7 @@ NUMB_NEW = RuleInfo(
         "numbness_tingling",
         *sorted(CAUDA_EQUINA_ANSWERS),
     ),
+    days=THE_DAY,
 )
 
 

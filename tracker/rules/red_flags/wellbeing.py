@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tracker.questionnaires.scoring import SAFETY_ITEMS, partial_code
+from tracker.rules.days_read import DaysRead, Lookback
 from tracker.rules.definition import RuleInfo, implements, iso
 from tracker.rules.red_flags.answers import (
+    THE_DAY,
     answered_yes,
     day_evidence,
     labels,
@@ -28,6 +30,19 @@ from tracker.trends.series import (
 def _max_pain(record: DayRecord) -> float | None:
     values = [v for v in (numeric(record.back_pain), numeric(record.leg_pain)) if v is not None]
     return max(values) if values else None
+
+
+# The days RF-PAIN-UNCONTROLLED, RF-CONSTIPATION and RF-PHQ9-ITEM9 read back from as_of.
+def _uncontrolled_days(thresholds: Thresholds) -> int:
+    return max(int(thresholds.uncontrolled_days), 1)
+
+
+def _constipation_days(thresholds: Thresholds) -> int:
+    return max(int(thresholds.constipation_opioid_days), 1)
+
+
+def _phq9_recent_days(thresholds: Thresholds) -> int:
+    return max(int(thresholds.phq9_item9_recent_days), 1)
 
 
 # v2: urgent when any day of the run reached >= 9, not only today.
@@ -58,6 +73,7 @@ PAIN_UNCONTROLLED = RuleInfo(
         "took_nerve_pain_medicine",
         *sorted(NEUROLOGICAL_ANSWERS),
     ),
+    days=DaysRead((Lookback(_uncontrolled_days),)),
 )
 
 
@@ -79,7 +95,7 @@ def uncontrolled_pain(timeline: Timeline, as_of: date, thresholds: Thresholds) -
     "Despite painkillers": the rule stays quiet only when the patient explicitly answered that
     no painkiller at all was taken on one of those days; unanswered counts as taken.
     """
-    days = max(int(thresholds.uncontrolled_days), 1)
+    days = _uncontrolled_days(thresholds)
     run = []
     for offset in range(days - 1, -1, -1):
         record = record_on(timeline, as_of - timedelta(days=offset))
@@ -147,6 +163,7 @@ CONSTIPATION = RuleInfo(
         "instructions use 4 to 5 days.",
     ),
     reads=("constipation", "opioid_doses"),
+    days=DaysRead((Lookback(_constipation_days),)),
 )
 
 
@@ -159,7 +176,7 @@ def constipation_on_opioids(
     record = record_on(timeline, as_of)
     if record is None or "constipation" not in symptoms_of(record):
         return []
-    window = max(int(thresholds.constipation_opioid_days), 1)
+    window = _constipation_days(thresholds)
     start = as_of - timedelta(days=window - 1)
     doses = recorded_values(timeline, start, as_of, "opioid_doses")
     if not any(value > 0 for _, value in doses):
@@ -189,6 +206,7 @@ FALL = RuleInfo(
     window="The day's check-in.",
     sources=("The reference names no single source for this row.",),
     reads=("fall", *sorted(NEUROLOGICAL_ANSWERS)),
+    days=THE_DAY,
 )
 
 
@@ -232,6 +250,7 @@ PHQ9_ITEM9 = RuleInfo(
     ),
     questionnaires=("phq9",),
     on_questionnaire=True,
+    days=DaysRead((Lookback(_phq9_recent_days, fields=()),)),
 )
 
 
@@ -252,7 +271,7 @@ def phq9_self_harm(timeline: Timeline, as_of: date, thresholds: Thresholds) -> l
     """RF-PHQ9-ITEM9 [D]: PHQ-9 item 9 (thoughts of self-harm) > 0 on a PHQ-9 of the last
     14 days -> urgent, with crisis-line numbers shown at once (by the view). Never silent.
     v2: also reads the item kept from an incomplete PHQ-9 (`partial_code("phq9")`)."""
-    start = as_of - timedelta(days=max(int(thresholds.phq9_item9_recent_days), 1) - 1)
+    start = as_of - timedelta(days=_phq9_recent_days(thresholds) - 1)
     positive = sorted(
         (
             (score.day, value)
