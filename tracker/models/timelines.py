@@ -2,17 +2,27 @@
 
 Rules, trends, charts and reports take a `Timeline` (plain data, no ORM); this is the one place
 that builds it from the check-ins, their exercise logs and the questionnaire responses.
+
+`patient_timeline(s)` read the whole history (charts, reports, exports). The flag rules read
+much less: `rule_timeline(s)` read only the days, fields and questionnaires the rules to run
+name (`tracker.rules.days_needed_for`, from each rule's `RuleInfo.days`), so a save or a
+nightly run reads weeks of check-ins in full and, for the few rules that look further back
+(§4 P1's lowest 7-day mean since surgery, P10's days 90-180), only the numbers they read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
-from django.db.models import F, Sum
-from django.db.models.functions import Least
+from django.db.models import F, Max, OuterRef, Q, Subquery, Sum, TextField
+from django.db.models.functions import Cast, Least
 
-from tracker.timeline import DayRecord, Timeline
+from tracker.questionnaires.scoring import partial_code
+from tracker.rules.days_read import DateSpan, DaysNeeded, merge, within
+from tracker.timeline import DayRecord, QuestionnaireScore, Timeline
 
 from .checkins import ANSWER_FIELDS, CheckIn, day_readings
 from .people import Patient
@@ -76,18 +86,7 @@ def _timelines(patients: list[Patient]) -> Iterator[tuple[Patient, Timeline]]:
     )
     for pk, patient_id, *values in rows:
         record = dict(zip(TIMELINE_FIELDS, values, strict=True))
-        record["symptoms"] = dict(record["symptoms"] or {})
-        record["safety_answers"] = frozenset(
-            code for code, yes in (record.pop("safety") or {}).items() if yes
-        )
-        if record["temperature_c"] is not None:
-            record["temperature_c"] = float(record["temperature_c"])
-        record["leg_side"] = record["leg_side"] or ""
-        record["temperature_readings"] = day_readings(record["temperature_readings"])
-        record["new_numbness_side"] = record["new_numbness_side"] or ""
-        if pk in exercise:
-            record["exercise_done"], record["exercise_prescribed"] = exercise[pk]
-        days[patient_id].append(DayRecord(**record))
+        days[patient_id].append(_day_record(record, exercise.get(pk)))
     scores: dict[int, list] = {pk: [] for pk in ids}
     responses = QuestionnaireResponse.objects.filter(patient_id__in=ids).order_by(
         "patient_id", "day", "id"
@@ -105,3 +104,226 @@ def _timelines(patients: list[Patient]) -> Iterator[tuple[Patient, Timeline]]:
                 baseline_leg_pain=patient.baseline_leg_pain,
             ),
         )
+
+
+def _day_record(record: dict, exercise: tuple[int, int] | None) -> DayRecord:
+    """A DayRecord from a check-in row's values by column name (columns left out, or read as
+    None, take the DayRecord's default)."""
+    if "symptoms" in record:
+        record["symptoms"] = dict(record["symptoms"] or {})
+    if "safety" in record:
+        record["safety_answers"] = frozenset(
+            code for code, yes in (record.pop("safety") or {}).items() if yes
+        )
+    if record.get("temperature_c") is not None:
+        record["temperature_c"] = float(record["temperature_c"])
+    for name in ("leg_side", "new_numbness_side"):
+        if name in record:
+            record[name] = record[name] or ""
+    if "temperature_readings" in record:
+        record["temperature_readings"] = day_readings(record["temperature_readings"])
+    if exercise is not None:
+        record["exercise_done"], record["exercise_prescribed"] = exercise
+    return DayRecord(**record)
+
+
+# The check-in column behind each DayRecord field read from the check-in itself.
+_COLUMNS = {
+    **{name: name for name in TIMELINE_FIELDS[1:] if name != "safety"},
+    "safety_answers": "safety",
+}
+_EXERCISE_FIELDS = ("exercise_done", "exercise_prescribed")
+_JSON_COLUMNS = frozenset({"symptoms", "safety", "temperature_readings"})
+
+
+def rule_timeline(patient: Patient, needed: DaysNeeded) -> Timeline:
+    """The part of the patient's timeline that `needed` names, in at most four queries
+    whatever its length: the check-ins of the days needed with the fields read (a field no
+    rule reads keeps its default; symptoms, answers and temperature readings are decoded only
+    on the days they are read, empty elsewhere); exercise totals where read; the
+    questionnaires of the instruments read (with their incomplete versions) up to as_of; the
+    date of the latest check-in on or before as_of when `needed.latest_checkin` (§4 P12)."""
+    return next(rule_timelines([(patient, needed)]))[1]
+
+
+def rule_timelines(
+    pairs: Iterable[tuple[Patient, DaysNeeded]], batch_size: int = 200
+) -> Iterator[tuple[Patient, Timeline]]:
+    """(patient, timeline) for each (patient, what the rules need of them), a constant
+    number of queries per batch (see `rule_timeline`).
+
+    Within a batch a field may come with a day its own patient does not need (each field is
+    read on the days any patient of the batch needs it); never a day beyond as_of, nor a
+    check-in on a day its patient does not need.
+    """
+    batch: list[tuple[Patient, DaysNeeded]] = []
+    for pair in pairs:
+        batch.append(pair)
+        if len(batch) == batch_size:
+            yield from _rule_timelines(batch)
+            batch = []
+    if batch:
+        yield from _rule_timelines(batch)
+
+
+def _in_spans(spans: Sequence[DateSpan]) -> Q:
+    condition = Q(pk__in=[])
+    for first, last in spans:
+        condition |= Q(day__lte=last) if first is None else Q(day__range=(first, last))
+    return condition
+
+
+def _rule_timelines(batch: list[tuple[Patient, DaysNeeded]]) -> Iterator[tuple[Patient, Timeline]]:
+    needs = {patient.pk: needed for patient, needed in batch}
+    ids = list(needs)
+    rows = merge(span for needed in needs.values() for span in needed.rows)
+    spans = {
+        name: merge(span for needed in needs.values() for span in needed.fields.get(name, ()))
+        for name in {name for needed in needs.values() for name in needed.fields}
+    }
+    days: dict[int, list[DayRecord]] = {pk: [] for pk in ids}
+    if rows:
+        _read_checkins(needs, rows, spans, days)
+    if any(needed.latest_checkin for needed in needs.values()):
+        _add_latest_checkins(needs, days)
+    scores = _questionnaire_scores(needs)
+    for patient, _needed in batch:
+        yield (
+            patient,
+            Timeline(
+                surgery_date=patient.surgery_date,
+                days=tuple(days[patient.pk]),
+                questionnaires=tuple(scores[patient.pk]),
+                baseline_back_pain=patient.baseline_back_pain,
+                baseline_leg_pain=patient.baseline_leg_pain,
+            ),
+        )
+
+
+def _read_checkins(
+    needs: dict[int, DaysNeeded],
+    rows: tuple[DateSpan, ...],
+    spans: dict[str, tuple[DateSpan, ...]],
+    days: dict[int, list[DayRecord]],
+) -> None:
+    """The check-ins of `rows` with the columns some rule reads, and their exercise totals
+    where those are read, in one query. A JSON column is read as text and decoded only on
+    the days it is needed: over a year of check-ins, most days need two numbers of P1."""
+    ids = list(needs)
+    columns: list[str] = []
+    selected: list[str] = []
+    as_text: dict[str, str] = {}
+    decode: dict[str, tuple[DateSpan, ...]] = {}
+    for name, column in _COLUMNS.items():
+        if name not in spans:
+            continue  # no rule to run reads it
+        columns.append(column)
+        if column in _JSON_COLUMNS and spans[name] != rows:
+            as_text[f"{column}_text"] = Cast(column, TextField())
+            selected.append(f"{column}_text")
+            decode[column] = spans[name]
+        else:
+            selected.append(column)
+    exercise = any(name in spans for name in _EXERCISE_FIELDS)
+    if exercise:
+        # Sessions done (each exercise counted up to its prescription) and prescribed, as
+        # `exercise_totals` counts them, with the check-in itself.
+        logs = ExerciseLog.objects.filter(checkin_id=OuterRef("pk")).values("checkin_id")
+        as_text["sessions_done"] = Subquery(
+            logs.annotate(total=Sum(Least(F("sessions_done"), F("sessions_prescribed"))))
+            .values("total")
+            .order_by()
+        )
+        as_text["sessions_prescribed"] = Subquery(
+            logs.annotate(total=Sum("sessions_prescribed")).values("total").order_by()
+        )
+        selected += ["sessions_done", "sessions_prescribed"]
+    found = (
+        CheckIn.objects.filter(_in_spans(rows), patient_id__in=ids)
+        .annotate(**as_text)
+        .order_by("patient_id", "day")
+        .values_list("patient_id", "day", *selected)
+    )
+    # Within a batch, a patient's own days are a part of the batch's: keep only theirs.
+    exact = {pk for pk, needed in needs.items() if merge(needed.rows) == rows}
+    decoded_from = {column: _from_day(needed_on, rows) for column, needed_on in decode.items()}
+    for patient_id, day, *values in found:
+        if patient_id not in exact and not needs[patient_id].needs_row(day):
+            continue
+        totals = None
+        if exercise:
+            prescribed = values.pop()
+            done = values.pop()
+            totals = None if prescribed is None else (done, prescribed)
+        record = dict(zip(columns, values, strict=True))
+        for column, first in decoded_from.items():
+            text = record[column]
+            needed = first is not None and day >= first or within(decode[column], day)
+            record[column] = json.loads(text) if text and needed else None
+        record["day"] = day
+        days[patient_id].append(_day_record(record, totals))
+
+
+def _from_day(spans: tuple[DateSpan, ...], rows: tuple[DateSpan, ...]) -> date | None:
+    """The day from which every row read needs the field of `spans`, when there is one (the
+    usual window ending on as_of): a quicker test than `within`."""
+    if len(spans) == 1 and spans[0][0] is not None and spans[0][1] >= rows[-1][1]:
+        return spans[0][0]
+    return None
+
+
+def _add_latest_checkins(needs: dict[int, DaysNeeded], days: dict[int, list[DayRecord]]) -> None:
+    """Add to each patient that needs it the date of their latest check-in on or before
+    as_of, however old (one query): a record with nothing but its date."""
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for pk, needed in needs.items():
+        if needed.latest_checkin:
+            by_day[needed.as_of].append(pk)
+    condition = Q(pk__in=[])
+    for as_of, pks in by_day.items():
+        condition |= Q(patient_id__in=pks, day__lte=as_of)
+    found = (
+        CheckIn.objects.filter(condition)
+        .values("patient_id")
+        .annotate(last=Max("day"))
+        .values_list("patient_id", "last")
+        .order_by()
+    )
+    for patient_id, last in found:
+        records = days[patient_id]
+        if all(record.day != last for record in records):
+            records.append(DayRecord(day=last))
+            records.sort(key=lambda record: record.day)
+
+
+def _questionnaire_scores(needs: dict[int, DaysNeeded]) -> dict[int, list[QuestionnaireScore]]:
+    """The scores of the instruments each patient's rules read (an incomplete response kept
+    under its partial code with them), up to their as_of, oldest first (one query)."""
+    scores: dict[int, list[QuestionnaireScore]] = {pk: [] for pk in needs}
+    codes = {
+        pk: needed.questionnaires | {partial_code(code) for code in needed.questionnaires}
+        for pk, needed in needs.items()
+    }
+    wanted = set().union(*codes.values())
+    if not wanted:
+        return scores
+    rows = (
+        QuestionnaireResponse.objects.filter(
+            patient_id__in=list(needs),
+            instrument__in=sorted(wanted),
+            day__lte=max(needed.as_of for needed in needs.values()),
+        )
+        .order_by("patient_id", "day", "id")
+        .values_list("patient_id", "instrument", "day", "total", "item_scores")
+    )
+    for patient_id, instrument, day, total, items in rows:
+        if instrument in codes[patient_id] and day <= needs[patient_id].as_of:
+            scores[patient_id].append(
+                QuestionnaireScore(
+                    instrument=instrument,
+                    day=day,
+                    total=float(total),
+                    items={str(k): int(v) for k, v in (items or {}).items()},
+                )
+            )
+    return scores
