@@ -20,9 +20,9 @@ from tracker.models.checkins import (
     reading_time,
     reading_value,
 )
-from tracker.models.timelines import patient_timeline
+from tracker.models.timelines import rule_timeline
 from tracker.programmes.changes import record_exercise_logs
-from tracker.rules.registry import safety_findings_for_day
+from tracker.rules.registry import RED_FLAG_RULES, days_needed_for, safety_findings_for_day
 from tracker.timeline import Finding
 
 # `answers["temperature_time"]` when nobody knows when the reading was taken (a phone that did
@@ -208,11 +208,14 @@ def safety_findings(patient: Patient, checkin: CheckIn) -> list[Finding]:
     """The §3 findings that this check-in's answers raise (evidence dated on its day).
 
     Findings resting only on other days (a questionnaire answered last week, say) were shown
-    when those were submitted; the response to a check-in speaks of the check-in.
+    when those were submitted; the response to a check-in speaks of the check-in. Only the
+    days the §3 rules read are loaded (a few days, and the PHQ-9s of RF-PHQ9-ITEM9).
     """
 
-    timeline = patient_timeline(patient)
-    findings = safety_findings_for_day(timeline, checkin.day, thresholds_for(patient))
+    thresholds = thresholds_for(patient)
+    needed = days_needed_for(RED_FLAG_RULES, patient.surgery_date, checkin.day, thresholds)
+    timeline = rule_timeline(patient, needed)
+    findings = safety_findings_for_day(timeline, checkin.day, thresholds)
     return findings_dated(findings, checkin.day)
 
 
@@ -225,11 +228,17 @@ def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> 
     """The one place the rules run after a check-in is saved, inside its transaction.
 
     Flags are stored for the care team; the patient is told what this check-in raised (the
-    §3 answers of its day) and any pattern that became a flag just now.
+    §3 answers of its day) and any pattern that became a flag just now. Only the rules whose
+    window contains the check-in's day run, over the days they read (every §3 rule does: each
+    reads the day itself); the others cannot find anything new in it.
     """
 
     findings, outcome = evaluate_patient(
-        patient, checkin.day, fresh_days=frozenset({checkin.day}), notify=notify
+        patient,
+        checkin.day,
+        fresh_days=frozenset({checkin.day}),
+        notify=notify,
+        saved_day=checkin.day,
     )
     news = {flag.rule_id for flag in outcome.opened + outcome.escalated}
     dated = findings_dated(findings, checkin.day)

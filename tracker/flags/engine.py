@@ -6,7 +6,9 @@ Rules (tracker.rules) are pure; this module is where their findings meet the dat
   and after a resolution a new flag only on evidence newer than it (clinical-reference §4,
   "Lifecycle of a flag");
 - `evaluate_patient` runs the rules for one patient on a day (on every save, and daily for the
-  rules that depend on time passing);
+  rules that depend on time passing), reading only the days those rules read: a save runs the
+  rules whose window contains the day saved (`tracker.rules.rules_to_run`); the nightly run
+  takes its timelines from `timelines_to_evaluate`;
 - `acknowledge` and `resolve` move a flag on, safely when two people act at once.
 Nothing here deletes a flag.
 """
@@ -14,7 +16,7 @@ Nothing here deletes a flag.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,8 +36,10 @@ from tracker.models import (
     PatientReminder,
 )
 from tracker.models.flags import ASK_RULE
-from tracker.models.timelines import patient_timeline
-from tracker.rules import Thresholds, evaluate
+from tracker.models.timelines import rule_timeline, rule_timelines
+from tracker.rules import Thresholds, days_needed_for, evaluate_rules, rules_to_run
+from tracker.rules.days_read import DaysNeeded
+from tracker.rules.definition import rule_info
 from tracker.rules.patterns import offer_only
 from tracker.timeline import Finding, Timeline
 
@@ -279,8 +283,15 @@ def evaluate_patient(
     fresh_days: frozenset[date] = frozenset(),
     notify: bool = True,
     include_time_rules: bool = False,
+    saved_day: date | None = None,
 ) -> tuple[list[Finding], Outcome]:
     """Run the rules for `patient` on `as_of` and store what they find.
+
+    The rules run are those that can fire on `as_of`; with `saved_day` (a check-in of that
+    day was just saved) only those whose window on `as_of` contains it, the others finding
+    what they found before the save (`tracker.rules.rules_to_run`). Without `timeline`, only
+    the days and questionnaires those rules read are loaded (`rule_timeline`); a timeline
+    passed in (the whole history, or one from `timelines_to_evaluate`) is used as it is.
 
     On a save, P12 (silence) is left out: the patient has just checked in. The daily run
     (`include_time_rules=True`) includes it, and a patient hears from us (a reminder) before
@@ -288,22 +299,55 @@ def evaluate_patient(
     SILENCE_FLAG_AT_ONCE_DAYS or more past its threshold: then the flag is raised at once.
     """
 
-    timeline = timeline or patient_timeline(patient)
-    findings = evaluate(timeline, as_of, thresholds_for(patient))
+    thresholds = thresholds_for(patient)
+    rules = _rules_for(patient, as_of, thresholds, include_time_rules, saved_day)
+    if timeline is None:
+        needed = days_needed_for(rules, patient.surgery_date, as_of, thresholds)
+        timeline = rule_timeline(patient, needed)
+    findings = evaluate_rules(rules, timeline, as_of, thresholds)
     outcome = Outcome()
-    if include_time_rules:
-        silence = [f for f in findings if f.rule_id == SILENCE_RULE]
-        findings = [f for f in findings if f.rule_id != SILENCE_RULE]
-        if silence and not _reminded_first(patient, silence[0], as_of, notify, outcome):
-            findings += silence
-    else:
-        findings = [f for f in findings if f.rule_id != SILENCE_RULE]
+    silence = [f for f in findings if f.rule_id == SILENCE_RULE]
+    findings = [f for f in findings if f.rule_id != SILENCE_RULE]
+    if silence and not _reminded_first(patient, silence[0], as_of, notify, outcome):
+        findings += silence
     # A positive PHQ-2 alone only offers the PHQ-9 to the patient (§4 P8): not a flag.
     to_store = [f for f in findings if not offer_only(f.evidence)]
     with transaction.atomic():
         stored = record_findings(patient, to_store, as_of, fresh_days=fresh_days, notify=notify)
     stored.reminded = outcome.reminded
     return findings, stored
+
+
+def _rules_for(patient, as_of, thresholds, include_time_rules, saved_day=None):
+    rules = rules_to_run(patient.surgery_date, as_of, thresholds, saved_day=saved_day)
+    if include_time_rules:
+        return rules
+    return tuple(rule for rule in rules if rule_info(rule).rule_id != SILENCE_RULE)
+
+
+def timelines_to_evaluate(
+    patients: Iterable[Patient], as_of: date | None = None, batch_size: int = 200
+) -> Iterator[tuple[Patient, date, Timeline]]:
+    """(patient, day, timeline) for the nightly run: each patient's day is `as_of` or their
+    own today, and the timeline holds only what every rule (P12 included) reads on that day,
+    in a constant number of queries per batch. Pass it to
+    `evaluate_patient(patient, day, timeline=timeline, include_time_rules=True)`.
+
+    Load the patients with `select_related("clinic__thresholds")`, or each costs a query for
+    the clinic's thresholds.
+    """
+
+    days: dict[int, date] = {}
+
+    def needs() -> Iterator[tuple[Patient, DaysNeeded]]:
+        for patient in patients:
+            day = days[patient.pk] = as_of or patient.local_date()
+            thresholds = thresholds_for(patient)
+            rules = _rules_for(patient, day, thresholds, include_time_rules=True)
+            yield patient, days_needed_for(rules, patient.surgery_date, day, thresholds)
+
+    for patient, timeline in rule_timelines(needs(), batch_size=batch_size):
+        yield patient, days.pop(patient.pk), timeline
 
 
 def days_past_threshold(finding: Finding) -> int:
