@@ -37,10 +37,12 @@ run: db
 	$(DEV) $(PY) manage.py db_worker & \
 	$(DEV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Two processes for the fast tests, then the browser journeys one at a time (they share a browser).
+# Every test in TEST_PROCESSES processes, the browser journeys too (each process drives its
+# own Chromium); an idle process takes work from a busy one. The run ends by saying how many
+# browser tests ran and why any were skipped (tests/conftest.py).
+TEST_PROCESSES ?= 2
 test: install
-	$(PY) -m pytest -n 2 --ignore=tests/e2e $(PYTEST_ARGS)
-	$(PY) -m pytest tests/e2e -rs $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 # Seeds a scratch database (never db.sqlite3), serves it with gunicorn and loads it with wrk.
 bench: install

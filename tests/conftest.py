@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -143,3 +149,61 @@ def world(patient, other_patient, physio, surgeon, outsider_staff, foreign_staff
     return build_world(
         patient, other_patient, physio, surgeon, outsider_staff, foreign_staff, clinic_admin
     )
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker) -> str:
+    """Every row `manage.py seed_demo` writes, serialized once per test process and rolled
+    back: the demo records each day through the recording path, which takes long enough
+    that tests reading the demo load this copy instead of running it again."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", verbosity=0)
+        snapshot = connection.creation.serialize_db_to_string()
+        transaction.set_rollback(True)
+    return snapshot
+
+
+@pytest.fixture
+def demo_data(db, demo_snapshot) -> None:
+    """The database as `manage.py seed_demo` leaves it (dates counted back from today)."""
+    connection.creation.deserialize_db_from_string(demo_snapshot)
+    # Rows came with their ids: new rows must be numbered after them.
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+# The last lines of a run say how many browser tests ran, and why any were skipped: without
+# Chromium they skip, and a run that passes says so instead of passing silently without them.
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    outcomes: dict[str, str] = {}
+    reasons: Counter[str] = Counter()
+    for status in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(status, []):
+            nodeid = getattr(report, "nodeid", "") or ""
+            in_browser = "browser" in (getattr(report, "keywords", None) or {})
+            if not in_browser or nodeid in outcomes and status == "passed":
+                continue
+            outcomes[nodeid] = "failed" if status == "error" else status
+            if status == "skipped":
+                longrepr = report.longrepr
+                reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+                reasons[reason.removeprefix("Skipped: ")] += 1
+    counts = Counter(outcomes.values())
+    ran = counts["passed"] + counts["failed"]
+    write = terminalreporter.write_line
+    if not outcomes:
+        write("Browser tests: none in this run.")
+        return
+    write(
+        f"Browser tests: {ran} ran ({counts['passed']} passed, {counts['failed']} failed), "
+        f"{counts['skipped']} skipped.",
+        bold=True,
+        red=counts["skipped"] > 0 or counts["failed"] > 0,
+    )
+    for reason, count in reasons.most_common():
+        write(f"  {count} skipped: {reason}")

@@ -38,8 +38,7 @@ def problems(where: str, text: str) -> list[str]:
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo")
+def demo(demo_data):
     call_command("evaluate_flags")
     assert Flag.objects.exists()
 

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -261,8 +260,7 @@ def test_pain_trend_needs_four_days_in_each_week():
     assert pain_trend(Timeline(SURGERY, days=days), SURGERY + timedelta(13)) is None
 
 
-def test_the_demo_low_adherence_patient_raises_p9_and_the_others_do_not(db):
-    call_command("seed_demo")
+def test_the_demo_low_adherence_patient_raises_p9_and_the_others_do_not(demo_data):
     rules = {}
     for email in ("adherence@example.com", "patient@example.com"):
         patient = Patient.objects.get(user__email=email)

@@ -16,7 +16,13 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.browser import (  # noqa: E402
     AXE_SOURCE_PATH,
@@ -25,6 +31,29 @@ from tests.e2e.browser import (  # noqa: E402
     new_phone,
     watch,
 )
+
+# A busy machine (the fast tests run beside these) can take seconds to answer: waiting
+# longer costs nothing when the page is right, and spares failures that say nothing.
+PATIENCE_MS = 15_000
+expect.set_options(timeout=PATIENCE_MS)
+
+
+def with_patience(context: BrowserContext) -> BrowserContext:
+    context.set_default_timeout(PATIENCE_MS)
+    return context
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "browser: drives Chromium (set here; counted at the end of a run)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that drive Chromium, for the count at the end of the run."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="package")
@@ -43,14 +72,14 @@ def browser() -> Browser:
 @pytest.fixture
 def phone(browser, live_server) -> BrowserContext:
     """A phone with the app's Content Security Policy enforced, as a patient has it."""
-    context = new_phone(browser, live_server)
+    context = with_patience(new_phone(browser, live_server))
     yield context
     context.close()
 
 
 @pytest.fixture
 def phone_without_javascript(browser, live_server) -> BrowserContext:
-    context = new_phone(browser, live_server, java_script_enabled=False)
+    context = with_patience(new_phone(browser, live_server, java_script_enabled=False))
     yield context
     context.close()
 
@@ -58,7 +87,7 @@ def phone_without_javascript(browser, live_server) -> BrowserContext:
 @pytest.fixture
 def audit_phone(browser, live_server) -> BrowserContext:
     """A phone that lets axe-core be injected past the page's nonce-based CSP."""
-    context = new_phone(browser, live_server, bypass_csp=True)
+    context = with_patience(new_phone(browser, live_server, bypass_csp=True))
     context.add_init_script(path=AXE_SOURCE_PATH)
     yield context
     context.close()
