@@ -205,15 +205,37 @@ WHITENOISE_AUTOREFRESH = LOCAL
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate-limit counters (tracker.auth.rate_limits) live in the database, so every worker and
-# machine shares them; migration 0006 creates the table.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "laminar_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
+# Sessions and the rate-limit counters (tracker.auth.rate_limits), which every worker and
+# machine must share. With REDIS_URL set (outside tests; REDIS_CACHE=0 opts out) both live in
+# Redis: a signed-in request reads its session with no database round trip ("cached_db"
+# sessions, written through to the database, so losing Redis signs nobody out). If Redis
+# stops answering, sessions are read from the database and the error is logged; counting
+# pauses until it is back. Without Redis: the database cache (migration 0006's table) and
+# database sessions.
+_REDIS_CACHE_URL = (
+    os.environ.get("REDIS_URL", "") if env_bool("REDIS_CACHE", ENVIRONMENT != "test") else ""
+)
+if _REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": _REDIS_CACHE_URL,
+            "KEY_PREFIX": "laminar",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
     }
-}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "laminar_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 _MAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
