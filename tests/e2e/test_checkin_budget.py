@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.browser import PHONE, sign_in_as
+from tests.e2e.browser import PHONE, serious_accessibility_violations, sign_in_as
 from tests.programme_data import prescribe
 from tracker.checkins.recording import record_checkin
 from tracker.models import CheckIn, Exercise, Role
@@ -202,3 +202,82 @@ def test_an_emergency_day_reaches_the_emergency_screen(
     assert checkin.safety["bladder_change"] is True
     assert browser_errors == []
     assert m.typed == 0, report("emergency", m)
+
+
+# --- Every control reachable by thumb, at 360 px too, and sound for assistive technology -----
+
+# The drawn part of each control a patient taps: a chip's span, a button, a disclosure.
+TARGETS = (
+    "#checkin-form .scale-option span, #checkin-form .choice span, #checkin-form .chip span, "
+    "#checkin-form button, #checkin-form summary, #checkin-form input[type=number]"
+)
+
+
+def small_targets(page: Page) -> list[str]:
+    return page.evaluate(
+        """selector => [...document.querySelectorAll(selector)]
+            .filter(el => el.checkVisibility())
+            .map(el => [el.closest("[id]").id + " " + el.textContent.trim().slice(0, 30),
+                        el.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 44 || r.height < 44)
+            .map(([text, r]) => `${text}: ${Math.round(r.width)} x ${Math.round(r.height)}`)""",
+        TARGETS,
+    )
+
+
+def open_every_follow_up(page: Page) -> None:
+    radio(page, "Leg pain in the last 24 hours", "3").tap()
+    for sign in ("New or spreading numbness in a leg or foot", "Blood soaked through the dressing"):
+        page.get_by_role("checkbox", name=sign).tap()
+    page.get_by_role("checkbox", name="Feverish, hot or shivery").tap()
+    page.get_by_role("checkbox", name="Pain shooting down a leg").tap()
+    page.get_by_role("checkbox", name="Opioid: codeine, tramadol, morphine").tap()
+    group(page, "Your longest walk today, in minutes").get_by_role("radio", name="Other").tap()
+    group(page, "Sleep disturbed by pain last night").get_by_role("radio", name="0–10").tap()
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_every_target_is_large_and_nothing_scrolls_sideways(
+    page, phone, live_server, patient, width
+):
+    arrange_patient(patient)
+    sign_in_as(phone, live_server, patient.user)
+    page.set_viewport_size({"width": width, "height": SCREEN})
+    page.goto("/me/check-in/")
+    open_every_follow_up(page)
+    expect(page.get_by_label("Your temperature (°C), if you measured it")).to_be_visible()
+    assert small_targets(page) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+
+def test_follow_ups_open_only_their_own_and_pass_axe(audit_phone, live_server, patient):
+    arrange_patient(patient)
+    sign_in_as(audit_phone, live_server, patient.user)
+    page = audit_phone.new_page()
+    page.goto("/me/check-in/")
+    follow_ups = page.locator("#checkin-form .follow-up:visible")
+    expect(follow_ups).to_have_count(0)
+    page.get_by_role("checkbox", name="Blood soaked through the dressing").tap()
+    expect(follow_ups).to_have_count(1)
+    bleeding = group(page, "Does the bleeding stop when you press firmly on the wound?")
+    expect(bleeding).to_be_visible()
+    open_every_follow_up(page)
+    assert serious_accessibility_violations(page) == []
+
+
+def test_none_of_these_beside_a_sign_is_pointed_out_before_sending(
+    page, phone, live_server, patient, browser_errors
+):
+    sign_in_as(phone, live_server, patient.user)
+    page.goto("/me/check-in/")
+    none = page.get_by_role("checkbox", name="None of these", exact=True)
+    fall = page.get_by_role("checkbox", name="A fall", exact=True)
+    warning = page.get_by_text("You ticked “None of these” and a warning sign.")
+    fall.tap()
+    none.tap()
+    expect(warning).to_be_visible()
+    fall.tap()  # unticking the sign settles it
+    expect(warning).to_be_hidden()
+    fall.tap()  # a sign ticked after "None of these" takes its place
+    expect(none).not_to_be_checked()
+    assert browser_errors == []
