@@ -17,7 +17,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
-from django.db.models import F, Max, OuterRef, Q, Subquery, Sum, TextField
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    When,
+)
 from django.db.models.functions import Cast, Least
 
 from tracker.questionnaires.scoring import partial_code
@@ -212,8 +223,7 @@ def _read_checkins(
     ids = list(needs)
     columns: list[str] = []
     selected: list[str] = []
-    as_text: dict[str, str] = {}
-    decode: dict[str, tuple[DateSpan, ...]] = {}
+    as_text: dict[str, Cast | Case] = {}
     for name, column in _COLUMNS.items():
         if name not in spans:
             continue  # no rule to run reads it
@@ -221,22 +231,22 @@ def _read_checkins(
         if column in _JSON_COLUMNS and spans[name] != rows:
             as_text[f"{column}_text"] = Cast(column, TextField())
             selected.append(f"{column}_text")
-            decode[column] = spans[name]
         else:
             selected.append(column)
-    exercise = any(name in spans for name in _EXERCISE_FIELDS)
+    wanted = merge(span for name in _EXERCISE_FIELDS for span in spans.get(name, ()))
+    exercise = bool(wanted)
     if exercise:
         # Sessions done (each exercise counted up to its prescription) and prescribed, as
-        # `exercise_totals` counts them, with the check-in itself.
+        # `exercise_totals` counts them, with the check-in itself, on the days they are read.
         logs = ExerciseLog.objects.filter(checkin_id=OuterRef("pk")).values("checkin_id")
-        as_text["sessions_done"] = Subquery(
-            logs.annotate(total=Sum(Least(F("sessions_done"), F("sessions_prescribed"))))
-            .values("total")
-            .order_by()
-        )
-        as_text["sessions_prescribed"] = Subquery(
-            logs.annotate(total=Sum("sessions_prescribed")).values("total").order_by()
-        )
+        done = logs.annotate(total=Sum(Least(F("sessions_done"), F("sessions_prescribed"))))
+        prescribed = logs.annotate(total=Sum("sessions_prescribed"))
+        for name, totals in (("sessions_done", done), ("sessions_prescribed", prescribed)):
+            as_text[name] = Case(
+                When(_in_spans(wanted), then=Subquery(totals.values("total").order_by())),
+                default=None,
+                output_field=IntegerField(),
+            )
         selected += ["sessions_done", "sessions_prescribed"]
     found = (
         CheckIn.objects.filter(_in_spans(rows), patient_id__in=ids)
@@ -246,30 +256,54 @@ def _read_checkins(
     )
     # Within a batch, a patient's own days are a part of the batch's: keep only theirs.
     exact = {pk for pk, needed in needs.items() if merge(needed.rows) == rows}
-    decoded_from = {column: _from_day(needed_on, rows) for column, needed_on in decode.items()}
+    reads = [
+        (_FIELD_OF[column], _CONVERT.get(column), _ReadOn(spans[_FIELD_OF[column]], rows))
+        for column in columns
+    ]
     for patient_id, day, *values in found:
         if patient_id not in exact and not needs[patient_id].needs_row(day):
             continue
-        totals = None
-        if exercise:
-            prescribed = values.pop()
-            done = values.pop()
-            totals = None if prescribed is None else (done, prescribed)
-        record = dict(zip(columns, values, strict=True))
-        for column, first in decoded_from.items():
-            text = record[column]
-            needed = first is not None and day >= first or within(decode[column], day)
-            record[column] = json.loads(text) if text and needed else None
-        record["day"] = day
-        days[patient_id].append(_day_record(record, totals))
+        fields: dict = {"day": day}
+        for (field, convert, read_on), value in zip(reads, values, strict=False):
+            if value is not None and read_on(day):
+                fields[field] = value if convert is None else convert(value)
+        if exercise and values[-1] is not None:
+            fields["exercise_done"], fields["exercise_prescribed"] = values[-2], values[-1]
+        days[patient_id].append(DayRecord(**fields))
 
 
-def _from_day(spans: tuple[DateSpan, ...], rows: tuple[DateSpan, ...]) -> date | None:
-    """The day from which every row read needs the field of `spans`, when there is one (the
-    usual window ending on as_of): a quicker test than `within`."""
-    if len(spans) == 1 and spans[0][0] is not None and spans[0][1] >= rows[-1][1]:
-        return spans[0][0]
-    return None
+class _ReadOn:
+    """Whether a field is read on a day of `rows`: always, from a day on (the usual window
+    ending on as_of), or on some spans."""
+
+    def __init__(self, spans: tuple[DateSpan, ...], rows: tuple[DateSpan, ...]) -> None:
+        self.spans = spans
+        self.always = spans == rows
+        single = len(spans) == 1 and spans[0][0] is not None and spans[0][1] >= rows[-1][1]
+        self.first = spans[0][0] if single else None
+
+    def __call__(self, day: date) -> bool:
+        if self.always:
+            return True
+        if self.first is not None:
+            return day >= self.first
+        return within(self.spans, day)
+
+
+def _json(value):
+    """A JSON column read as text (decoded here, on the days it is read) or as data."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# How a column's value becomes its DayRecord field (None: as it is); a None value leaves the
+# field at its default.
+_CONVERT = {
+    "symptoms": lambda value: dict(_json(value) or {}),
+    "safety": lambda value: frozenset(code for code, yes in (_json(value) or {}).items() if yes),
+    "temperature_c": float,
+    "temperature_readings": lambda value: day_readings(_json(value)),
+}
+_FIELD_OF = {column: name for name, column in _COLUMNS.items()}
 
 
 def _add_latest_checkins(needs: dict[int, DaysNeeded], days: dict[int, list[DayRecord]]) -> None:
