@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tracker.checkins.recording import findings_dated
-from tracker.flags.engine import evaluate_patient
+from tracker.flags.engine import evaluate_patient, thresholds_for
 from tracker.models import Patient, QuestionnaireResponse, ResponseSource, User
+from tracker.models.outcome_points import refresh_after_save
 from tracker.questionnaires import scoring
+from tracker.questionnaires.definitions import default_schedules
 from tracker.timeline import Finding
 
 
@@ -138,6 +140,7 @@ def _save(patient, code, day, values) -> QuestionnaireResponse:
 def after_response_saved(patient: Patient, response: QuestionnaireResponse, *, notify: bool):
     """The one place the rules run after a questionnaire is saved (inside its transaction)."""
 
+    refresh_after_save(patient, thresholds_for(patient), default_schedules())  # clinic outcomes
     findings, outcome = evaluate_patient(
         patient, response.day, fresh_days=frozenset({response.day}), notify=notify
     )

@@ -15,6 +15,7 @@ from .flags import (
     ThresholdChange,
 )
 from .operations import JobRun
+from .outcome_points import DuePointAnswers, OutcomePoints
 from .people import (
     STAFF_ROLES,
     CareTeamMember,
@@ -48,6 +49,8 @@ __all__ = [
     "ACTIVE_STATUSES",
     "ClinicThresholds",
     "JobRun",
+    "DuePointAnswers",
+    "OutcomePoints",
     "RecoveryBand",
     "DeliveryStatus",
     "Flag",

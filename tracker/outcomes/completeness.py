@@ -4,23 +4,35 @@ silent now.
 Week w after surgery holds post-operative days 7w to 7w + 6. A patient counts for a week once the
 week is over (today's day is not yet "missed") and they were enrolled by its last day, or have
 a check-in by then (a diary imported from before enrolment counts from its first day). Counting
-happens in the database: one query groups the patients, one the check-ins, whatever their number.
+happens in the database over one row per patient (tracker.models.outcome_points: each week's
+check-in days, the first and last check-in, each questionnaire's due points answered): one query
+groups the patients, one adds up the weeks, whatever their number.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models.lookups import GreaterThan
 
-from tracker.models import CheckIn, Patient, QuestionnaireResponse
+from tracker.flags.engine import clinic_thresholds
+from tracker.models import Clinic, DuePointAnswers, Patient, QuestionnaireResponse
+from tracker.models.outcome_points import (
+    FOLLOW_UP_DAYS,
+    due_windows,
+    kept_schedules,
+    refresh_due_points,
+    refresh_points,
+    stale_due_points,
+    stale_points,
+)
 from tracker.outcomes.expressions import DaysBetween
 from tracker.rules import Thresholds
 
-FOLLOW_UP_DAYS = 365  # [D] patients are followed for a year; later silence is not counted
-WEEKS_SHOWN = 52
+WEEKS_SHOWN = 52  # FOLLOW_UP_DAYS: patients are followed for a year; later silence is not counted
 
 
 @dataclass(frozen=True)
@@ -35,13 +47,25 @@ class WeekCompleteness:
         return None if not possible else 100 * self.checkin_days / possible
 
 
-def _patients_by_days_over(patients: QuerySet[Patient], today: date) -> list[dict]:
+def present_points(patients: QuerySet[Patient]) -> None:
+    """Write the outcome rows `patients` lack, each with its clinic's time-point windows (one
+    query when none is missing). The figures here read only what any row holds alike."""
+    missing = stale_points(patients, None)
+    if missing.exists():
+        for clinic in Clinic.objects.filter(patients__in=missing).distinct():
+            refresh_points(missing.filter(clinic=clinic), clinic_thresholds(clinic))
+
+
+def follow_up_groups(
+    patients: QuerySet[Patient], today: date, *, rows_current: bool = False
+) -> list[dict]:
     """Patients grouped by how many post-operative days are over (today not yet) and the day
-    their follow-up started (enrolment, or an earlier first check-in)."""
+    their follow-up started (enrolment, or an earlier first check-in): {"days_over",
+    "first_day", "n"}, for `checkins_by_week` and `questionnaire_completion` to share."""
+    if not rows_current:
+        present_points(patients)
     today_value = Value(today, output_field=DateField())
-    first_record = Subquery(
-        CheckIn.objects.filter(patient=OuterRef("pk")).order_by("day").values("day")[:1]
-    )
+    first_record = F("outcome_points__first_checkin")
     enrolled_day = DaysBetween(Cast("enrolled_at", DateField()), F("surgery_date"))
     return list(
         patients.filter(surgery_date__lt=today)
@@ -58,33 +82,47 @@ def _patients_by_days_over(patients: QuerySet[Patient], today: date) -> list[dic
     )
 
 
-def checkins_by_week(patients: QuerySet[Patient], today: date) -> list[WeekCompleteness]:
-    """Share of possible check-in days recorded, week by week since surgery (weeks 0–51)."""
-    today_value = Value(today, output_field=DateField())
+def checkins_by_week(
+    patients: QuerySet[Patient],
+    today: date,
+    *,
+    rows_current: bool = False,
+    groups: list[dict] | None = None,
+) -> list[WeekCompleteness]:
+    """Share of possible check-in days recorded, week by week since surgery (weeks 0–51).
+    `rows_current`: the caller has just written the patients' missing outcome rows; `groups`:
+    their `follow_up_groups`, when the caller has them."""
+    if groups is None:
+        groups = follow_up_groups(patients, today, rows_current=rows_current)
     eligible = [0] * WEEKS_SHOWN
-    for group in _patients_by_days_over(patients, today):
+    for group in groups:
         first = max(group["first_day"], 0) // 7
         for week in range(first, min(group["days_over"] // 7, WEEKS_SHOWN)):
             eligible[week] += group["n"]
-    days = (
-        CheckIn.objects.filter(patient__in=patients.values("pk"), day__lt=today)
+    # Each week's check-in days, added up over the patients for whom that week is over: the
+    # patients grouped by their number of weeks over (at most 53 groups).
+    weeks_over = Least(
+        DaysBetween(Value(today, output_field=DateField()), F("surgery_date")) / 7,
+        Value(WEEKS_SHOWN),
+    )
+    groups = (
+        patients.filter(surgery_date__lt=today)
+        .annotate(weeks_over=weeks_over)
+        .values("weeks_over")
         .annotate(
-            week=DaysBetween(F("day"), F("patient__surgery_date")) / 7,
-            weeks_over=DaysBetween(today_value, F("patient__surgery_date")) / 7,
+            **{
+                f"week_{week}": Sum(f"outcome_points__week_{week}_days")
+                for week in range(WEEKS_SHOWN)
+            }
         )
-        .filter(
-            Q(week__lt=F("weeks_over")) & Q(week__lt=WEEKS_SHOWN),
-            day__gte=F("patient__surgery_date"),
-        )
-        .values("week")
-        .annotate(n=Count("id"))
         .order_by()
     )
-    recorded = {row["week"]: row["n"] for row in days}
+    recorded = [0] * WEEKS_SHOWN
+    for group in groups:
+        for week in range(group["weeks_over"]):
+            recorded[week] += group[f"week_{week}"] or 0
     last = max((week for week in range(WEEKS_SHOWN) if eligible[week]), default=-1)
-    return [
-        WeekCompleteness(week, eligible[week], recorded.get(week, 0)) for week in range(last + 1)
-    ]
+    return [WeekCompleteness(week, eligible[week], recorded[week]) for week in range(last + 1)]
 
 
 @dataclass(frozen=True)
@@ -93,37 +131,41 @@ class Silence:
     silent: int  # past the P12 silence threshold now
 
 
-def silent_now(patients: QuerySet[Patient], today: date, thresholds: Thresholds) -> Silence:
+def silent_now(
+    patients: QuerySet[Patient], today: date, thresholds: Thresholds, *, rows_current: bool = False
+) -> Silence:
     """Patients in follow-up whose missed days reach §4 P12-SILENCE's threshold now.
 
     Missed days are the whole days since the last check-in (or since surgery, without one),
     today not included, as the rule counts them: ≥ silence_days_early up to day
     silence_early_until_day, ≥ silence_days_late after.
     """
-    today_value = Value(today, output_field=DateField())
-    post_op_day = DaysBetween(today_value, F("surgery_date"))
-    in_follow_up = patients.annotate(post_op_day=post_op_day).filter(
-        post_op_day__gt=0, post_op_day__lte=FOLLOW_UP_DAYS
-    )
-    # The last check-in by the (patient, day) index, one lookup per patient.
-    last_day = Subquery(
-        CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
-    )
-    figures = in_follow_up.annotate(
-        missed=DaysBetween(today_value, Coalesce(last_day, F("surgery_date"))) - 1
-    ).aggregate(
-        in_follow_up=Count("pk"),
-        silent=Count(
-            "pk",
-            filter=Q(
-                post_op_day__lt=thresholds.silence_early_until_day,
-                missed__gte=thresholds.silence_days_early,
-            )
-            | Q(
-                post_op_day__gte=thresholds.silence_early_until_day,
-                missed__gte=thresholds.silence_days_late,
+    if not rows_current:
+        present_points(patients)
+
+    def days_ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    # As dates, which the database compares quickly: post-operative day d today means surgery
+    # d days ago, and n whole days missed mean a last check-in (else surgery) n + 1 days ago.
+    early = days_ago(thresholds.silence_early_until_day)
+    figures = (
+        patients.filter(surgery_date__lt=today, surgery_date__gte=days_ago(FOLLOW_UP_DAYS))
+        .alias(last_seen=Coalesce(F("outcome_points__last_checkin"), F("surgery_date")))
+        .aggregate(
+            in_follow_up=Count("pk"),
+            silent=Count(
+                "pk",
+                filter=Q(
+                    surgery_date__gt=early,
+                    last_seen__lte=days_ago(thresholds.silence_days_early + 1),
+                )
+                | Q(
+                    surgery_date__lte=early,
+                    last_seen__lte=days_ago(thresholds.silence_days_late + 1),
+                ),
             ),
-        ),
+        )
     )
     return Silence(figures["in_follow_up"], figures["silent"])
 
@@ -152,50 +194,37 @@ def _due(groups: list[dict], first: int, last: int) -> int:
 
 
 def questionnaire_completion(
-    patients: QuerySet[Patient], today: date, schedules: dict, titles: dict[str, str]
+    patients: QuerySet[Patient],
+    today: date,
+    schedules: dict,
+    titles: dict[str, str],
+    *,
+    rows_current: bool = False,
+    groups: list[dict] | None = None,
 ) -> list[DuePoint]:
     """For each questionnaire with a schedule (§1.3), the share of patients who answered at each
     due point that is over, in the first FOLLOW_UP_DAYS: every period of a repeating one (PEG
     each week, PHQ-2 each fortnight; a questionnaire that contains it counts, as a PHQ-9 for the
     PHQ-2) and each milestone window (PHQ-9 at 6 and 12 weeks). A questionnaire offered only
     after another's answer (the PHQ-9 after a positive PHQ-2) has no calendar due point and is
-    left out. One query for the patients and one per questionnaire."""
-    groups = _patients_by_days_over(patients, today)
+    left out. One query for the patients, one for those whose rows of due points are missing
+    (and one per questionnaire to write them, when some are), and one per questionnaire."""
+    if groups is None:
+        groups = follow_up_groups(patients, today, rows_current=rows_current)
+    stale = stale_due_points(patients, schedules)
+    if stale.exists():
+        for code, schedule in kept_schedules(schedules).items():
+            refresh_due_points(stale, code, schedule)
     rows: list[DuePoint] = []
     for code, schedule in schedules.items():
-        codes = [code, *schedule.satisfied_by]
-        windows: list[tuple[int, int]] = []
-        if schedule.every_days:
-            step = schedule.every_days
-            windows += [(start, start + step - 1) for start in range(0, FOLLOW_UP_DAYS, step)]
-        windows += [
-            (max(0, day - schedule.window_days), day + schedule.window_days)
-            for day in schedule.milestone_days
+        windows = [
+            (index, window)
+            for index, window in enumerate(due_windows(schedule))
+            if _due(groups, *window)
         ]
-        windows = [window for window in windows if _due(groups, *window)]
         if not windows:
             continue
-        answered = (
-            QuestionnaireResponse.objects.filter(
-                patient__in=patients.values("pk"), instrument__in=codes
-            )
-            .annotate(
-                day_number=DaysBetween(F("day"), F("patient__surgery_date")),
-                days_over=DaysBetween(
-                    Value(today, output_field=DateField()), F("patient__surgery_date")
-                ),
-            )
-            .aggregate(
-                **{
-                    f"w{index}": Count(
-                        "patient",
-                        distinct=True,
-                        filter=Q(day_number__gte=first, day_number__lte=last, days_over__gt=last),
-                    )
-                    for index, (first, last) in enumerate(windows)
-                }
-            )
-        )
+        answered = _answered(patients, today, code, schedule, windows)
         rows += [
             DuePoint(
                 code,
@@ -205,6 +234,50 @@ def questionnaire_completion(
                 _due(groups, first, last),
                 answered[f"w{index}"],
             )
-            for index, (first, last) in enumerate(windows)
+            for index, (first, last) in windows
         ]
     return rows
+
+
+def _answered(patients, today: date, code: str, schedule, windows) -> dict[str, int]:
+    """{"w<i>": patients who answered due point i, among those for whom it is over}, from each
+    patient's row of due points answered."""
+    if code not in kept_schedules({code: schedule}):
+        return _answered_from_responses(patients, today, code, schedule, windows)
+    # "The due point is over": more days have passed since surgery than its last day.
+    return DuePointAnswers.objects.filter(
+        instrument=code, patient__in=patients.values("pk")
+    ).aggregate(
+        **{
+            f"w{index}": Count(
+                "pk",
+                filter=Q(
+                    GreaterThan(F("answered").bitand(1 << index), 0),
+                    patient__surgery_date__lt=today - timedelta(days=last),
+                ),
+            )
+            for index, (_first, last) in windows
+        }
+    )
+
+
+def _answered_from_responses(patients, today, code, schedule, windows) -> dict[str, int]:
+    """The same counts from the responses themselves, for a schedule with more due points than
+    a row holds (a daily questionnaire)."""
+    days_over = DaysBetween(Value(today, output_field=DateField()), F("patient__surgery_date"))
+    return (
+        QuestionnaireResponse.objects.filter(
+            patient__in=patients.values("pk"), instrument__in=[code, *schedule.satisfied_by]
+        )
+        .annotate(day_number=DaysBetween(F("day"), F("patient__surgery_date")), days_over=days_over)
+        .aggregate(
+            **{
+                f"w{index}": Count(
+                    "patient",
+                    distinct=True,
+                    filter=Q(day_number__gte=first, day_number__lte=last, days_over__gt=last),
+                )
+                for index, (first, last) in windows
+            }
+        )
+    )

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Aggregate, DateField, FloatField, Func, IntegerField
+from django.db.models import Aggregate, FloatField
 
+# Day arithmetic lives with the per-patient outcome values, which are computed with it.
+from tracker.models.outcome_points import DaysAfter, DaysBetween
 
-class DaysBetween(Func):
-    """Whole days from the date `start` to the date `end` (end − start; negative before)."""
-
-    arity = 2
-    output_field = IntegerField()
-    # PostgreSQL subtracts two dates to a whole number of days.
-    template = "(%(expressions)s)"
-    arg_joiner = " - "
-
-    def __init__(self, end, start, **extra):
-        super().__init__(end, start, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Julian day numbers differ by whole days between two dates (ROUND guards the float).
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(ROUND(julianday(%(expressions)s)) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra_context,
-        )
+__all__ = ["DaysAfter", "DaysBetween", "Median"]
 
 
 class _SqliteMedian:
@@ -60,7 +42,7 @@ class Median(Aggregate):
         return self.as_sql(
             compiler,
             connection,
-            template="percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)",
+            template="percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s",
             **extra_context,
         )
 
@@ -68,22 +50,3 @@ class Median(Aggregate):
         connection.ensure_connection()
         connection.connection.create_aggregate("laminar_median", 1, _SqliteMedian)
         return self.as_sql(compiler, connection, function="laminar_median", **extra_context)
-
-
-class DaysAfter(Func):
-    """The date `days` whole days after the date `start`: a bound the (patient, day) index can
-    use, where a day number computed on each row would make the database read every row."""
-
-    output_field = DateField()
-
-    def __init__(self, start, days: int, **extra):
-        super().__init__(start, **extra)
-        self.days = int(days)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        start, params = compiler.compile(self.source_expressions[0])
-        return f"date({start}, %s)", (*params, f"{self.days:+d} days")
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        start, params = compiler.compile(self.source_expressions[0])
-        return f"({start} + %s)", (*params, self.days)  # date + integer is a date

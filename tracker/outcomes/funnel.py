@@ -19,11 +19,19 @@ def _percent(value: float) -> float:
     return round(100 * value, 1)
 
 
+def limit_sizes(top: int) -> list[int]:
+    """The numbers of patients the control-limit curves are drawn through, from 1 to `top`:
+    at most LIMIT_STEPS + 1 of them, however many patients the clinic has."""
+    return sorted(
+        {max(1, round(1 + (top - 1) * step / LIMIT_STEPS)) for step in range(LIMIT_STEPS + 1)}
+    )
+
+
 def funnel_figure(units: Sequence, clinic_share: float, largest: int) -> dict[str, Any]:
     """`units` have name, with_data, improved and share; `clinic_share` is a fraction and
     `largest` the widest x axis needed (the clinic's patients with data)."""
     top = max(largest, max((unit.with_data for unit in units), default=1), 2)
-    sizes = sorted({max(1, round(1 + (top - 1) * step / LIMIT_STEPS)) for step in range(61)})
+    sizes = limit_sizes(top)
     traces: list[dict[str, Any]] = []
     for z, label, dash in (
         (Z_998, _("99.8 % limits"), "dot"),
@@ -137,7 +145,7 @@ def funnel_svg(units: Sequence, clinic_share: float, largest: int) -> SafeString
         f'<text x="{_LEFT + width / 2:.1f}" y="{SVG_HEIGHT - 4}" text-anchor="middle">'
         f"{escape(_('Patients with data'))} (0–{top})</text>"
     )
-    sizes = range(1, top + 1)
+    sizes = limit_sizes(top)
     for z, dash in ((Z_998, "2 2"), (Z_95, "5 3")):
         for index in (0, 1):
             points = " ".join(

@@ -15,42 +15,44 @@ recorded days within 3 days either side of it (a 7-day mean; at least `trend_min
 recorded, as the trend rules need), and for a questionnaire the score closest to it within the
 window the rules use (P3: ± 3 days at 6 weeks, P4: ± 7 days at 12 weeks; later ones [D]).
 
-The queries are the same however many patients: one aggregate per measure gives every time
-point's counts and median change.
+Each patient's baseline and time-point values are kept in one row per patient
+(tracker.models.outcome_points), so the figures add up those rows: before counting, the rows
+that are missing or were computed with other windows are written, then one aggregate per
+measure gives every time point's counts and median change, however many patients.
 """
 
 from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import reduce
 
 from django.db.models import (
-    Avg,
-    Case,
     Count,
-    DateField,
     ExpressionWrapper,
     F,
     FloatField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Abs, Cast, Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import CheckIn, Patient, QuestionnaireResponse
-from tracker.outcomes.expressions import DaysAfter, DaysBetween, Median
+from tracker.models import Patient
+from tracker.models.outcome_points import (
+    PAIN_HALF_WINDOW,
+    pain_baseline,
+    point_windows,
+    refresh_points,
+    stale_points,
+)
+from tracker.outcomes.expressions import Median
 from tracker.outcomes.statistics import wilson_interval
 from tracker.rules import Thresholds
-from tracker.trends import series
 
-PAIN_HALF_WINDOW = 3  # days either side: a 7-day mean
+__all__ = ["PAIN_HALF_WINDOW", "pain_baseline"]  # shared with the recovery band
 
 
 @dataclass(frozen=True)
@@ -61,17 +63,15 @@ class TimePoint:
     tolerance: int  # days either side for a questionnaire score
 
 
+POINT_LABELS = {"6w": _("6 weeks"), "12w": _("12 weeks"), "6m": _("6 months"), "1y": _("1 year")}
+
+
 def time_points(thresholds: Thresholds) -> tuple[TimePoint, ...]:
-    """The four audit points, with the windows of the rules that read them."""
-    return (
-        TimePoint(
-            "6w", _("6 weeks"), thresholds.leg_check_day, thresholds.leg_check_tolerance_days
-        ),
-        TimePoint(
-            "12w", _("12 weeks"), thresholds.function_check_day, thresholds.function_tolerance_days
-        ),
-        TimePoint("6m", _("6 months"), 182, 14),  # [D]
-        TimePoint("1y", _("1 year"), 365, 28),  # [D]
+    """The four audit points, with the windows of the rules that read them (6 and 12 weeks:
+    P3 and P4; 6 months and a year [D])."""
+    return tuple(
+        TimePoint(key, POINT_LABELS[key], day, tolerance)
+        for key, day, tolerance in point_windows(thresholds)
     )
 
 
@@ -135,166 +135,105 @@ def interval_text(interval: tuple[float, float] | None) -> str:
     return f"{round(100 * low)}–{round(100 * high)} %"
 
 
-def pain_baseline(field: str):
-    """A patient's §2 pain baseline as a database expression: the pre-operative value, else
-    the mean of the first 3 recorded days among post-operative days 1–14."""
-    surgery = OuterRef(OuterRef("surgery_date"))
-    first_days = (
-        CheckIn.objects.filter(
-            patient=OuterRef(OuterRef("pk")),
-            day__gte=DaysAfter(surgery, series.BASELINE_FIRST_POSTOP_DAY),
-            day__lte=DaysAfter(surgery, series.BASELINE_LAST_POSTOP_DAY),
-            **{f"{field}__isnull": False},
-        )
-        .order_by("day")
-        .values("pk")[: series.BASELINE_POSTOP_DAYS]
-    )
-    mean = (
-        CheckIn.objects.filter(pk__in=first_days)
-        .order_by()
-        .values("patient")
-        .annotate(mean=Avg(field))
-        .values("mean")
-    )
-    pre_operative = {"leg_pain": "baseline_leg_pain", "back_pain": "baseline_back_pain"}[field]
-    return Coalesce(Cast(pre_operative, FloatField()), Subquery(mean, output_field=FloatField()))
-
-
-def _pain_value(field: str, point: TimePoint, min_days: int):
-    surgery = OuterRef("surgery_date")
-    mean = (
-        CheckIn.objects.filter(
-            patient=OuterRef("pk"),
-            day__gte=DaysAfter(surgery, point.day - PAIN_HALF_WINDOW),
-            day__lte=DaysAfter(surgery, point.day + PAIN_HALF_WINDOW),
-            **{f"{field}__isnull": False},
-        )
-        .order_by()
-        .values("patient")
-        .annotate(mean=Avg(field), days=Count(field))
-        .filter(days__gte=min_days)
-        .values("mean")
-    )
-    return Subquery(mean, output_field=FloatField())
-
-
-def _scores(instrument: str):
-    return QuestionnaireResponse.objects.filter(
-        patient=OuterRef("pk"), instrument=instrument
-    ).annotate(post_op_day=DaysBetween(F("day"), F("patient__surgery_date")))
-
-
-def _score_baseline(instrument: str):
-    before = _scores(instrument).filter(post_op_day__lt=0).order_by("-day").values("total")[:1]
-    early = (
-        _scores(instrument)
-        .filter(post_op_day__gte=0, post_op_day__lte=series.QUESTIONNAIRE_BASELINE_LAST_DAY)
-        .order_by("day")
-        .values("total")[:1]
-    )
-    return Coalesce(
-        Subquery(before, output_field=FloatField()), Subquery(early, output_field=FloatField())
-    )
-
-
-def _score_value(instrument: str, point: TimePoint):
-    closest = (
-        _scores(instrument)
-        .filter(
-            post_op_day__gte=point.day - point.tolerance,
-            post_op_day__lte=point.day + point.tolerance,
-        )
-        .annotate(distance=Abs(F("post_op_day") - point.day))
-        .order_by("distance", "day")
-        .values("total")[:1]
-    )
-    return Subquery(closest, output_field=FloatField())
-
-
-def _annotated(
-    patients: QuerySet[Patient],
-    measure: Measure,
-    points: tuple[TimePoint, ...],
-    today: date,
-    thresholds,
-) -> QuerySet[Patient]:
-    """The patients annotated with `post_op_today`, `baseline` and, per time point P,
-    `value_P` and `change_P` (baseline − value)."""
-    rows = patients.annotate(
-        post_op_today=DaysBetween(Value(today, DateField()), F("surgery_date")),
-        baseline=_score_baseline(measure.field)
-        if measure.questionnaire
-        else pain_baseline(measure.field),
-    )
-    for point in points:
-        value = (
-            _score_value(measure.field, point)
-            if measure.questionnaire
-            else _pain_value(measure.field, point, thresholds.trend_min_days)
-        )
-        rows = rows.annotate(**{f"value_{point.key}": value}).annotate(
-            **{
-                f"change_{point.key}": ExpressionWrapper(
-                    F("baseline") - F(f"value_{point.key}"), output_field=FloatField()
-                )
-            }
-        )
-    return rows
+def current_points(patients: QuerySet[Patient], thresholds: Thresholds) -> None:
+    """Write the outcome rows of `patients` that are missing or were computed with other
+    time-point windows than `thresholds`' (one query when none is)."""
+    stale = stale_points(patients, thresholds)
+    if stale.exists():
+        refresh_points(stale, thresholds)
 
 
 def _window_end(measure: Measure, point: TimePoint) -> int:
     return point.day + (point.tolerance if measure.questionnaire else PAIN_HALF_WINDOW)
 
 
-def _conditions(measure: Measure, point: TimePoint, thresholds) -> tuple[Q, Q, Q]:
-    """(eligible, with data, improved) for one time point, as database conditions."""
-    eligible = Q(post_op_today__gt=_window_end(measure, point))
-    with_data = eligible & Q(baseline__isnull=False, **{f"value_{point.key}__isnull": False})
+def _stored(measure: Measure, point: TimePoint | None = None) -> str:
+    """The patient's stored baseline (no point) or value at `point` of `measure`."""
+    name = f"{measure.field}_baseline" if point is None else f"{measure.field}_{point.key}"
+    return f"outcome_points__{name}"
+
+
+def _conditions(
+    measure: Measure, point: TimePoint, today: date, thresholds
+) -> tuple[Q, Q, Q, ExpressionWrapper]:
+    """(eligible, with data, improved, change) for one time point, as database conditions
+    and the baseline − value expression. Written on the stored columns themselves (no
+    annotation), which the database and the ORM both handle quickly."""
+    # The time point's window is over: more days have passed since surgery than its last day.
+    over = today - timedelta(days=_window_end(measure, point))
+    eligible = Q(surgery_date__lt=over)
+    baseline, value = _stored(measure), _stored(measure, point)
+    with_data = eligible & Q(**{f"{baseline}__isnull": False, f"{value}__isnull": False})
+    if not measure.questionnaire:
+        # A 7-day mean counts with at least `trend_min_days` recorded days, as the rules ask.
+        with_data &= Q(**{f"{value}_days__gte": thresholds.trend_min_days})
+    change = ExpressionWrapper(F(baseline) - F(value), output_field=FloatField())
     threshold = thresholds.meaningful_change[measure.threshold]
-    change = f"change_{point.key}"
     criteria = []
     if threshold.points is not None:
-        criteria.append(Q(**{f"{change}__gte": threshold.points - 1e-9}))
+        criteria.append(Q(GreaterThanOrEqual(change, Value(threshold.points - 1e-9))))
     if threshold.percent is not None:
-        share = F("baseline") * threshold.percent / 100.0 - 1e-9
-        criteria.append(
-            Q(baseline__gt=0, **{f"{change}__gte": ExpressionWrapper(share, FloatField())})
+        share = ExpressionWrapper(
+            F(baseline) * threshold.percent / 100.0 - 1e-9, output_field=FloatField()
         )
+        criteria.append(Q(**{f"{baseline}__gt": 0}) & Q(GreaterThanOrEqual(change, share)))
     improved = with_data & reduce(operator.or_, criteria) if criteria else Q(pk__in=[])
-    return eligible, with_data, improved
+    return eligible, with_data, improved, change
 
 
-def measure_outcomes(
-    patients: QuerySet[Patient], measure: Measure, today: date, thresholds
-) -> list[Outcome]:
-    """The measure at every time point, in one aggregate query."""
+def _counted(
+    patients: QuerySet[Patient], measures: tuple[Measure, ...], today: date, thresholds
+) -> list[list[Outcome]]:
+    """Each measure at every time point (a list per measure), in one aggregate query."""
     points = time_points(thresholds)
     aggregates = {}
-    for point in points:
-        eligible, with_data, improved = _conditions(measure, point, thresholds)
-        aggregates[f"eligible_{point.key}"] = Count("pk", filter=eligible)
-        aggregates[f"with_data_{point.key}"] = Count("pk", filter=with_data)
-        aggregates[f"improved_{point.key}"] = Count("pk", filter=improved)
-        aggregates[f"median_{point.key}"] = Median(
-            Case(When(with_data, then=F(f"change_{point.key}")), default=None)
-        )
-    figures = _annotated(patients, measure, points, today, thresholds).aggregate(**aggregates)
+    for measure in measures:
+        for point in points:
+            eligible, with_data, improved, change = _conditions(measure, point, today, thresholds)
+            cell = f"{measure.key}_{point.key}"
+            aggregates[f"eligible_{cell}"] = Count("pk", filter=eligible)
+            aggregates[f"with_data_{cell}"] = Count("pk", filter=with_data)
+            aggregates[f"improved_{cell}"] = Count("pk", filter=improved)
+            aggregates[f"median_{cell}"] = Median(change, filter=with_data)
+    figures = patients.order_by().aggregate(**aggregates)
     return [
-        Outcome(
-            measure,
-            point,
-            figures[f"eligible_{point.key}"],
-            figures[f"with_data_{point.key}"],
-            figures[f"improved_{point.key}"],
-            figures[f"median_{point.key}"],
-        )
-        for point in points
+        [
+            Outcome(
+                measure,
+                point,
+                figures[f"eligible_{measure.key}_{point.key}"],
+                figures[f"with_data_{measure.key}_{point.key}"],
+                figures[f"improved_{measure.key}_{point.key}"],
+                figures[f"median_{measure.key}_{point.key}"],
+            )
+            for point in points
+        ]
+        for measure in measures
     ]
 
 
-def outcome_table(patients: QuerySet[Patient], today: date, thresholds) -> list[list[Outcome]]:
-    """Rows by time point, columns by measure (MEASURES order): one query per measure."""
-    columns = [measure_outcomes(patients, measure, today, thresholds) for measure in MEASURES]
+def measure_outcomes(
+    patients: QuerySet[Patient],
+    measure: Measure,
+    today: date,
+    thresholds,
+    *,
+    rows_current: bool = False,
+) -> list[Outcome]:
+    """The measure at every time point, in one aggregate query (`rows_current`: the caller
+    has just written the patients' missing rows with `current_points`)."""
+    if not rows_current:
+        current_points(patients, thresholds)
+    return _counted(patients, (measure,), today, thresholds)[0]
+
+
+def outcome_table(
+    patients: QuerySet[Patient], today: date, thresholds, *, rows_current: bool = False
+) -> list[list[Outcome]]:
+    """Rows by time point, columns by measure (MEASURES order): one query for them all."""
+    if not rows_current:
+        current_points(patients, thresholds)
+    columns = _counted(patients, MEASURES, today, thresholds)
     return [list(row) for row in zip(*columns, strict=True)]
 
 
@@ -320,12 +259,20 @@ class UnitShare:
 
 
 def by_surgeon(
-    patients: QuerySet[Patient], measure: Measure, point: TimePoint, today: date, thresholds
+    patients: QuerySet[Patient],
+    measure: Measure,
+    point: TimePoint,
+    today: date,
+    thresholds,
+    *,
+    rows_current: bool = False,
 ) -> list[UnitShare]:
     """Each operating surgeon's patients with data and improved (one grouped query)."""
-    _eligible, with_data, improved = _conditions(measure, point, thresholds)
+    if not rows_current:
+        current_points(patients, thresholds)
+    _eligible, with_data, improved, _change = _conditions(measure, point, today, thresholds)
     rows = (
-        _annotated(patients.exclude(surgeon=None), measure, (point,), today, thresholds)
+        patients.exclude(surgeon=None)
         .values("surgeon__full_name", "surgeon")
         .annotate(with_data=Count("pk", filter=with_data), improved=Count("pk", filter=improved))
         .order_by("surgeon__full_name", "surgeon")

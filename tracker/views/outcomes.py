@@ -24,6 +24,7 @@ from tracker.outcomes.alarms import alarm_response
 from tracker.outcomes.cohort import CohortForm
 from tracker.outcomes.completeness import (
     checkins_by_week,
+    follow_up_groups,
     questionnaire_completion,
     silent_now,
 )
@@ -32,6 +33,7 @@ from tracker.outcomes.funnel import funnel_figure, funnel_svg, outside_limits
 from tracker.outcomes.improvement import (
     MEASURES,
     by_surgeon,
+    current_points,
     outcome_table,
     time_points,
 )
@@ -63,8 +65,15 @@ class Outcomes:
         return (self.cohort_form, self.period_form, self.funnel_form)
 
     @cached_property
+    def counted(self):
+        """The patients, once each one's outcome row (tracker.models.outcome_points) is written
+        where missing or out of date: once for all the figures (one query when none is)."""
+        current_points(self.patients, self.thresholds)
+        return self.patients
+
+    @cached_property
     def table(self):
-        return outcome_table(self.patients, self.today, self.thresholds)
+        return outcome_table(self.counted, self.today, self.thresholds, rows_current=True)
 
     @cached_property
     def funnel(self):
@@ -72,7 +81,9 @@ class Outcomes:
         # The clinic's own cell of the improvement table: not counted a second time.
         row = self.table[time_points(self.thresholds).index(point)]
         clinic = next(cell for cell in row if cell.measure == measure)
-        units = by_surgeon(self.patients, measure, point, self.today, self.thresholds)
+        units = by_surgeon(
+            self.counted, measure, point, self.today, self.thresholds, rows_current=True
+        )
         share = clinic.share
         rows = [
             {
@@ -95,17 +106,28 @@ class Outcomes:
         }
 
     @cached_property
+    def groups(self):
+        return follow_up_groups(self.counted, self.today, rows_current=True)
+
+    @cached_property
     def weeks(self):
-        return checkins_by_week(self.patients, self.today)
+        return checkins_by_week(self.counted, self.today, rows_current=True, groups=self.groups)
 
     @cached_property
     def questionnaires(self):
         titles = {definition.code: definition.title for definition in available_definitions()}
-        return questionnaire_completion(self.patients, self.today, default_schedules(), titles)
+        return questionnaire_completion(
+            self.counted,
+            self.today,
+            default_schedules(),
+            titles,
+            rows_current=True,
+            groups=self.groups,
+        )
 
     @cached_property
     def silence(self):
-        return silent_now(self.patients, self.today, self.thresholds)
+        return silent_now(self.counted, self.today, self.thresholds, rows_current=True)
 
     @cached_property
     def alarms(self):
