@@ -20,6 +20,7 @@ from tracker.models.checkins import (
     reading_time,
     reading_value,
 )
+from tracker.models.outcome_points import refresh_after_save
 from tracker.models.timelines import rule_timeline
 from tracker.programmes.changes import record_exercise_logs
 from tracker.rules.registry import RED_FLAG_RULES, days_needed_for, safety_findings_for_day
@@ -233,6 +234,7 @@ def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> 
     reads the day itself); the others cannot find anything new in it.
     """
 
+    refresh_after_save(patient, thresholds_for(patient))  # the clinic outcomes' row
     findings, outcome = evaluate_patient(
         patient,
         checkin.day,
