@@ -3,6 +3,8 @@ exercises as taps, posted as a plain form."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 
 from tests.checkin_data import checkin_post
@@ -248,3 +250,66 @@ def test_the_diary_import_still_takes_each_question_as_yes_or_no():
     form = CheckInForm({"back_pain": "2", "leg_pain": "0"}, require_core=False)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["answers"]["safety"] == {}
+
+
+class FormFields(HTMLParser):
+    """What a browser would post for the check-in form as the page draws it."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self.inside = False
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id") == "checkin-form":
+            self.inside = True
+        if not self.inside or "name" not in attrs:
+            return
+        if tag == "input":
+            if attrs.get("type") in ("radio", "checkbox") and "checked" not in attrs:
+                return
+            value = attrs.get("value", "on")  # a checkbox without a value posts "on"
+            self.data.setdefault(attrs["name"], []).append(value or "")
+        if tag == "textarea":
+            self.textarea = attrs["name"]
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data.setdefault(self.textarea, []).append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        if tag == "textarea" and self.textarea:
+            self.data.setdefault(self.textarea, [""])
+            self.textarea = None
+
+
+def posted_as_drawn(html: str) -> dict:
+    parser = FormFields()
+    parser.feed(html)
+    return {name: values[0] if len(values) == 1 else values for name, values in parser.data.items()}
+
+
+@pytest.mark.django_db
+def test_a_saved_day_with_exact_numbers_saves_again_unchanged(patient_client, patient):
+    patient_client.post(
+        "/me/check-in/",
+        painkiller_post(
+            walking_minutes="25", sleep_disturbance="3", took_opioid="on", opioid_exact="8"
+        ),
+    )
+    saved = CheckIn.objects.get(patient=patient)
+    assert (saved.walking_minutes, saved.sleep_disturbance, saved.opioid_doses) == (25, 3, 8)
+
+    data = posted_as_drawn(patient_client.get("/me/check-in/").content.decode())
+    assert data["walking_exact"] == "25" and data["opioid_exact"] == "8"
+    assert data["sleep_exact"] == "3" and data["took_opioid"] == "on"
+    response = patient_client.post("/me/check-in/", data)
+    assert SAVED in response.content.decode()
+    saved.refresh_from_db()
+    assert (saved.walking_minutes, saved.sleep_disturbance, saved.opioid_doses) == (25, 3, 8)
+    assert saved.safety == dict.fromkeys(SAFETY_ANSWER_CODES, False)
+    assert saved.revisions.count() == 2

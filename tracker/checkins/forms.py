@@ -372,6 +372,20 @@ class CheckInForm(forms.Form):
         value = self._sleep_value()
         return value != "" and value not in {str(n) for n, _label in SLEEP_BANDS}
 
+    def sleep_exact_selected(self) -> str:
+        """The exact scale's answer to show: the value when no band holds it."""
+        return self._sleep_value() if self.sleep_exact_chosen() else ""
+
+    def opioid_ticked(self) -> bool:
+        """Whether "Opioid" shows ticked: ticked, or a number of doses above 0 given."""
+        if self["took_opioid"].value():
+            return True
+        for name in ("opioid_doses", "opioid_exact"):
+            value = self[name].value()
+            if str(value or "").isdigit() and int(value) > 0:
+                return True
+        return False
+
     def _sleep_value(self) -> str:
         exact = self["sleep_exact"].value()
         if exact not in (None, ""):
