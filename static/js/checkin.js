@@ -55,13 +55,20 @@
       form.querySelector("[name=painkillers_none]").checked = false;
     }
 
-    if (el.type === "radio" && (el.name === "walking_minutes" || el.name === "opioid_doses")) {
-      var exact = form.querySelector(el.name === "walking_minutes" ? "#id_walking_exact" : "#id_opioid_exact");
-      if (exact) exact.value = "";
+    // A tap clears the exact number beside it; "Other" ("0-10") keeps it.
+    var exactOf = { walking_minutes: "#id_walking_exact", opioid_doses: "#id_opioid_exact", sleep_disturbance: "#sleep-exact" };
+    if (el.type === "radio" && exactOf[el.name] && el.value !== "") {
+      var exact = form.querySelector(exactOf[el.name]);
+      if (exact && exact.tagName === "INPUT") exact.value = "";
+      else if (exact) clear(exact);
     }
-    if ((el.id === "id_walking_exact" || el.id === "id_opioid_exact") && el.value !== "") {
-      inputs(form, "[name=" + (el.id === "id_walking_exact" ? "walking_minutes" : "opioid_doses") + "]")
-        .forEach(function (r) { r.checked = false; });
+    // Typing a number chooses "Other" for walking, and unticks the dose taps.
+    if (el.id === "id_walking_exact" && el.value !== "") {
+      var other = form.querySelector("[name=walking_minutes][value='']");
+      if (other) other.checked = true;
+    }
+    if (el.id === "id_opioid_exact" && el.value !== "") {
+      inputs(form, "[name=opioid_doses]").forEach(function (r) { r.checked = false; });
     }
   }
 

@@ -184,19 +184,44 @@ def test_painkiller_answers_that_do_not_fit_are_refused(patient_client, ticked, 
 
 
 @pytest.mark.django_db
-def test_a_typed_number_wins_over_a_tap(patient_client, patient):
+@pytest.mark.parametrize(
+    ("posted", "stored"),
+    [
+        # "Other" and "0-10" post an empty tap: the exact number is the answer.
+        (
+            {
+                "walking_minutes": "",
+                "walking_exact": "25",
+                "sleep_disturbance": "",
+                "sleep_exact": "3",
+            },
+            (25, 3),
+        ),
+        # Another tap hides the exact number (kept from before): what shows wins.
+        (
+            {
+                "walking_minutes": "20",
+                "walking_exact": "25",
+                "sleep_disturbance": "5",
+                "sleep_exact": "3",
+            },
+            (20, 5),
+        ),
+    ],
+)
+def test_the_exact_number_counts_behind_other(patient_client, patient, posted, stored):
+    patient_client.post("/me/check-in/", card_post(safety_none="on", **posted))
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.walking_minutes, checkin.sleep_disturbance) == stored
+
+
+@pytest.mark.django_db
+def test_typed_opioid_doses_win_over_a_tap_beside_them(patient_client, patient):
     patient_client.post(
         "/me/check-in/",
-        card_post(
-            safety_none="on",
-            walking_minutes="20",
-            walking_exact="25",
-            sleep_disturbance="",
-            sleep_exact="3",
-        ),
+        painkiller_post(took_opioid="on", opioid_doses="2", opioid_exact="9"),
     )
-    checkin = CheckIn.objects.get(patient=patient)
-    assert (checkin.walking_minutes, checkin.sleep_disturbance) == (25, 3)
+    assert CheckIn.objects.get(patient=patient).opioid_doses == 9
 
 
 @pytest.mark.django_db

@@ -566,15 +566,20 @@ class CheckInForm(forms.Form):
         data["took_nerve_pain_medicine"] = nerve or "no"
 
     def _clean_exact_numbers(self, data: dict) -> None:
-        """A typed number is more exact than a tap, so it wins."""
+        """The exact number beside a row of taps. For walking and sleep it counts when "Other"
+        ("0-10") is the tap, or no tap is chosen: another tap hides it, so what shows wins.
+        The doses typed under "Opioid" are on view beside their taps and win over them."""
         pairs = (
-            ("walking_minutes", "walking_exact"),
-            ("opioid_doses", "opioid_exact"),
-            ("sleep_disturbance", "sleep_exact"),
+            ("walking_minutes", "walking_exact", True),
+            ("sleep_disturbance", "sleep_exact", True),
+            ("opioid_doses", "opioid_exact", False),
         )
-        for name, exact in pairs:
-            if data.get(exact) is not None and name not in self.errors:
-                data[name] = data[exact]
+        for name, exact, behind_other in pairs:
+            if data.get(exact) is None or name in self.errors:
+                continue
+            if behind_other and data.get(name) is not None:
+                continue
+            data[name] = data[exact]
 
     def _clean_all_exercises(self, data: dict) -> None:
         """ "I did all my exercises": every exercise not answered on its own was done in full."""
