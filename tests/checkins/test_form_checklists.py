@@ -338,3 +338,15 @@ def test_a_saved_day_with_exact_numbers_saves_again_unchanged(patient_client, pa
     assert (saved.walking_minutes, saved.sleep_disturbance, saved.opioid_doses) == (25, 3, 8)
     assert saved.safety == dict.fromkeys(SAFETY_ANSWER_CODES, False)
     assert saved.revisions.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_side_left_under_an_unticked_sign_goes_with_it(patient_client, patient):
+    """Without JavaScript a chosen radio button cannot be cleared: unticking new numbness
+    after choosing its side must not block the check-in."""
+    response = patient_client.post(
+        "/me/check-in/", card_post(safety_none="on", new_numbness_side="left")
+    )
+    assert SAVED in response.content.decode()
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.safety["new_numbness"], checkin.new_numbness_side) == (False, "")

@@ -290,6 +290,8 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.require_core = require_core
         self.patient, self.day, self.previous = patient, day, previous
+        # The signs the card left unticked, recorded as "no" (see `_clean_safety_card`).
+        self.unticked: set[str] = set()
         add_exercise_fields(self, exercises)  # §1.1 `exercises`: today's prescribed ones
         for code, question in SAFETY_ANSWER_CODES.items():
             self.fields[f"safety_{code}"] = yes_no_field(_(question))
@@ -469,6 +471,10 @@ class CheckInForm(forms.Form):
             )
         side = data.get("new_numbness_side") or ""
         numb = safety.get("new_numbness")
+        if side and not numb and "new_numbness" in self.unticked:
+            # The sign was unticked on the card after its side was chosen (a radio button
+            # cannot be cleared without JavaScript): the side goes with it.
+            data["new_numbness_side"] = side = ""
         if side and not numb:
             self.add_error(
                 "new_numbness_side",
@@ -529,6 +535,7 @@ class CheckInForm(forms.Form):
             if answers.get(FOLLOW_UP_SIGNS.get(code, "")) == "yes":
                 continue  # the follow-up of a ticked sign is asked, not assumed
             data[f"safety_{code}"] = "no"
+            self.unticked.add(code)
 
     def _has_error_on_safety(self) -> bool:
         return any(name.startswith("safety_") for name in self.errors)
