@@ -237,3 +237,29 @@ def test_the_nightly_run_writes_every_row_again(clinic, cohort):
     assert kept_row(p1)["leg_pain_6w"] == 4
     assert not kept.stale_points(cohort, THRESHOLDS).exists()
     assert not kept.stale_due_points(cohort, default_schedules()).exists()
+
+
+def test_the_triggers_are_in_place_after_every_migration():
+    """SQLite rebuilds a table to alter it, and the rebuilt table has no triggers: a later
+    migration of check-ins, questionnaire responses or patients must create them again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        names = {row[0] for row in cursor.fetchall()}
+    expected = {
+        "sqlite": {
+            f"{table}_outcome_values_{event}"
+            for table in ("tracker_checkin", "tracker_questionnaireresponse")
+            for event in ("insert", "delete", "update")
+        },
+        "postgresql": {
+            f"{table}_outcome_values_{event}"
+            for table in ("tracker_checkin", "tracker_questionnaireresponse")
+            for event in ("write", "update")
+        },
+    }[connection.vendor] | {"tracker_patient_outcome_values_update"}
+    assert expected <= names
