@@ -62,7 +62,7 @@ QUESTIONNAIRE_CODES = ("peg", "odi")
 POINT_KEYS = ("6w", "12w", "6m", "1y")
 PAIN_HALF_WINDOW = 3  # days either side of a time point: a 7-day mean
 WEEKS = 52  # weeks 0–51 since surgery
-FOLLOW_UP_DAYS = 365  # [D] due points of questionnaires within the first year
+FOLLOW_UP_DAYS = 365  # [D] patients are followed for a year; later silence is not counted
 MAX_DUE_POINTS = 62  # bits of a signed 64-bit integer, with room to spare
 
 

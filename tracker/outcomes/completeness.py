@@ -22,6 +22,7 @@ from tracker.flags.engine import clinic_thresholds
 from tracker.models import Clinic, DuePointAnswers, Patient, QuestionnaireResponse
 from tracker.models.outcome_points import (
     FOLLOW_UP_DAYS,
+    WEEKS,
     due_windows,
     kept_schedules,
     refresh_due_points,
@@ -32,7 +33,7 @@ from tracker.models.outcome_points import (
 from tracker.outcomes.expressions import DaysBetween
 from tracker.rules import Thresholds
 
-WEEKS_SHOWN = 52  # FOLLOW_UP_DAYS: patients are followed for a year; later silence is not counted
+WEEKS_SHOWN = WEEKS  # weeks 0–51: the year of follow-up (FOLLOW_UP_DAYS)
 
 
 @dataclass(frozen=True)
