@@ -21,6 +21,7 @@ from tracker.models.checkins import (
     reading_value,
 )
 from tracker.models.outcome_points import refresh_after_save
+from tracker.models.summaries import write_summaries
 from tracker.models.timelines import rule_timeline
 from tracker.programmes.changes import record_exercise_logs
 from tracker.rules.registry import RED_FLAG_RULES, days_needed_for, safety_findings_for_day
@@ -242,6 +243,7 @@ def after_checkin_saved(patient: Patient, checkin: CheckIn, *, notify: bool) -> 
         notify=notify,
         saved_day=checkin.day,
     )
+    write_summaries([patient])  # the caseload's row, in this same transaction
     news = {flag.rule_id for flag in outcome.opened + outcome.escalated}
     dated = findings_dated(findings, checkin.day)
     return [

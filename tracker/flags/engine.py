@@ -36,6 +36,7 @@ from tracker.models import (
     PatientReminder,
 )
 from tracker.models.flags import ASK_RULE
+from tracker.models.summaries import refresh_flag_counts
 from tracker.models.timelines import rule_timeline, rule_timelines
 from tracker.rules import Thresholds, days_needed_for, evaluate_rules, rules_to_run
 from tracker.rules.days_read import DaysNeeded
@@ -222,6 +223,8 @@ def record_findings(
     changed = outcome.updated + outcome.escalated
     if changed:
         Flag.objects.bulk_update(changed, CHANGED_FIELDS)
+    if outcome.opened or outcome.escalated:  # the caseload's open flags by level
+        refresh_flag_counts([patient.pk])
     if notify and (outcome.opened or outcome.escalated):
         queue_for_flags(patient, outcome.opened, escalated=outcome.escalated)
     return outcome
