@@ -10,7 +10,7 @@ due points were answered (one bit each).
 
 Both are derived data, written by one SQL statement per batch of patients (`refresh_points`,
 `refresh_due_points`) from the same expressions the figures were always counted with. They stay
-true in three ways:
+true in four ways:
 
 - Database triggers (migration 0011) delete a patient's rows whenever anything they are computed
   from changes: a check-in's day, pain or existence, a questionnaire response, the patient's
@@ -19,6 +19,8 @@ true in three ways:
   (`refresh_after_save`), so the page seldom finds one missing.
 - Before counting, the outcome figures write the rows that are missing or were computed with
   other time-point windows (`basis`: a clinic changed its thresholds) or other due points.
+- Every night, update_recovery_bands writes every patient's rows again
+  (tracker.outcomes.upkeep).
 """
 
 from __future__ import annotations
