@@ -1,15 +1,19 @@
 """/healthz/ready and the nightly run records: an operator, a monitor and the clinic admin can
 see that the nightly evaluation ran, and a monitor is told (503) when it has not."""
 
+import io
+import json
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.utils import timezone
 
 from tests.factories import make_patient
+from tests.operations.backends import flush, use_backend
+from tracker.messaging.emails import deliver_email
 from tracker.models import JobRun
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +108,42 @@ def test_the_clinic_admin_sees_the_last_nightly_runs(client, clinic_admin):
     client.force_login(clinic_admin)
     html = client.get("/clinic/").content.decode()
     assert "Nightly checks" in html and "did not finish" in html and "<strong>2</strong>" in html
+
+
+def test_check_ready_deep_exits_with_an_error_while_the_evaluation_is_stale(db):
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="stale"):
+        call_command("check_ready", "--deep", stdout=out)
+    assert json.loads(out.getvalue())["evaluation"]["last_finished_seconds_ago"] is None
+    finished = timezone.now()
+    JobRun.objects.create(job="evaluate_flags", started_at=finished, finished_at=finished)
+    out = io.StringIO()
+    call_command("check_ready", "--deep", stdout=out)
+    assert json.loads(out.getvalue())["status"] == "ok"
+    call_command("check_ready", stdout=out)  # the cheap check: the database only
+
+
+def test_the_rq_queue_reports_its_depth_and_oldest_task(client, settings, worker_id):
+    use_backend("rq", settings, worker_id)
+    try:
+        finished = timezone.now()
+        JobRun.objects.create(job="evaluate_flags", started_at=finished, finished_at=finished)
+        deliver_email.enqueue("silence_reminder", [1])
+        deliver_email.enqueue("silence_reminder", [2])
+        response = client.get("/healthz/ready")
+        assert response.status_code == 200
+        queue = response.json()["queue"]
+        assert queue["backend"] == "django_tasks_rq.RQBackend"
+        assert queue["waiting"] == 2 and 0 <= queue["oldest_waiting_seconds"] <= 5
+    finally:
+        flush(settings)
+
+
+def test_an_unreachable_redis_queue_is_503(client, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    finished = timezone.now()
+    JobRun.objects.create(job="evaluate_flags", started_at=finished, finished_at=finished)
+    response = client.get("/healthz/ready")
+    assert response.status_code == 503
+    assert response.json()["queue"]["problem"].startswith("Redis unreachable")

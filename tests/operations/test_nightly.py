@@ -234,10 +234,25 @@ def test_inline_keeps_the_single_process_run_and_its_error(three_patients):
 
 def test_resume_queues_again_a_batch_whose_worker_died(three_patients, settings, task_queue):
     run = nightly.start_run(JobRun.EVALUATE_FLAGS, nightly.evaluation_ids())
-    JobBatch.objects.update(updated_at=timezone.now() - timedelta(minutes=16))
+    quiet("evaluate_flags", "--resume")
+    assert task_queue() == 0  # waiting in the queue is not stalled
+    # A worker took the batch 16 minutes ago and has not moved since: it died.
+    JobBatch.objects.update(attempts=1, updated_at=timezone.now() - timedelta(minutes=16))
     quiet("evaluate_flags", "--resume")
     quiet("evaluate_flags", "--resume")  # not stale any more: queued once
     assert task_queue() == 1
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.patients == 3
+
+
+def test_resume_queues_a_batch_lost_from_the_queue_after_12_hours(three_patients):
+    run = nightly.start_run(JobRun.EVALUATE_FLAGS, nightly.evaluation_ids())
+    JobRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=11))
+    quiet("evaluate_flags", "--resume")
+    run.refresh_from_db()
+    assert run.finished_at is None
+    JobRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(hours=13))
+    quiet("evaluate_flags", "--resume")  # the tasks run at once here
     run.refresh_from_db()
     assert run.finished_at is not None and run.patients == 3
 

@@ -71,8 +71,8 @@ class JobBatch(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     failed = models.BooleanField(default=False)
-    # The exception's class and message of the last failed attempt (no patient data: the
-    # nightly code raises none with it).
+    # The exception's class and message of the last failed attempt, for the operator: at
+    # most ids, never a patient's details (the nightly code puts none in its errors).
     last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:

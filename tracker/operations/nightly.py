@@ -143,15 +143,22 @@ def end_batch(batch_id: int, *, error: str = "") -> None:
         ).update(finished_at=now)
 
 
+# A batch never started this long after its run began was lost from the queue (a Redis that
+# lost its data); one merely waiting behind thousands of others is not touched before.
+NEVER_STARTED_HOURS = 12
+
+
 def resume_stalled(job: str, now=None) -> int:
-    """Queue again the unfinished batches of `job` that made no progress for
-    NIGHTLY_BATCH_STALE_MINUTES (their worker died). Returns how many."""
+    """Queue again the unfinished batches of `job` whose worker died: started, but with no
+    progress for NIGHTLY_BATCH_STALE_MINUTES; or never started NEVER_STARTED_HOURS after their
+    run began. Returns how many."""
     now = now or timezone.now()
     stale = now - timedelta(minutes=settings.NIGHTLY_BATCH_STALE_MINUTES)
+    lost = now - timedelta(hours=NEVER_STARTED_HOURS)
     stalled = list(
-        JobBatch.objects.filter(
-            run__job=job, finished_at__isnull=True, updated_at__lt=stale
-        ).values_list("pk", flat=True)
+        JobBatch.objects.filter(run__job=job, finished_at__isnull=True)
+        .filter(Q(attempts__gt=0, updated_at__lt=stale) | Q(attempts=0, run__started_at__lt=lost))
+        .values_list("pk", flat=True)
     )
     for batch_id in stalled:
         # Touched first, so a second --resume before the worker starts does not queue it again.
