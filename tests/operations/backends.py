@@ -2,13 +2,14 @@
 
 `use_backend(name, settings, worker_id)` points Django's tasks API at one of them and returns
 a function that runs every waiting task in this process, as a worker would, inside the test's
-transaction. RQ's tests use a Redis database of their own per test process (14 + the
-pytest-xdist worker number), emptied before and after; they are skipped, saying why, when
-Redis is not reachable at 127.0.0.1:6379.
+transaction. RQ's tests use a Redis database of their own per test process (`redis_url`),
+emptied before and after; they are skipped, saying why, when Redis is not reachable at
+127.0.0.1:6379.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -20,8 +21,10 @@ BACKENDS = ("db", "rq")
 
 
 def redis_url(worker_id: str) -> str:
-    number = int(worker_id[2:]) if worker_id.startswith("gw") else 0
-    return f"{REDIS_HOST}/{14 - number % 14}"
+    """A Redis database for this test process: one of 1 to 12 by process id, so that test
+    processes running side by side (pytest-xdist, or two runs on one machine) rarely share
+    one. 0 is the application's default, 13 and 14 the benchmarks'."""
+    return f"{REDIS_HOST}/{os.getpid() % 12 + 1}"
 
 
 def use_backend(name: str, settings, worker_id: str) -> Callable[[], int]:
