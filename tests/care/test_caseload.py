@@ -57,6 +57,35 @@ def test_caseload_shows_the_figures_a_physio_scans(client, physio, patient):
     assert cells[5] == '2 <span class="help">(2 within 24 hours)</span>'
 
 
+def test_exercise_adherence_covers_the_two_weeks_p9_judges(client, physio, patient):
+    """A physio reads the same two weeks on the caseload as P9-ADHERENCE looks at: all done in
+    the first week and nothing in the second is 50 %, not the last week's 0 %."""
+    item = prescribe(patient, physio, "walking")
+    today = patient.local_date()
+    first_week = CheckIn.objects.bulk_create(
+        CheckIn(patient=patient, day=today - timedelta(days=n), back_pain=2) for n in range(7, 14)
+    )
+    second_week = CheckIn.objects.bulk_create(
+        CheckIn(patient=patient, day=today - timedelta(days=n), back_pain=2) for n in range(7)
+    )
+    ExerciseLog.objects.bulk_create(
+        [
+            ExerciseLog(checkin=c, item=item, sessions_done=2, sessions_prescribed=2)
+            for c in first_week
+        ]
+        + [
+            ExerciseLog(checkin=c, item=item, sessions_done=0, sessions_prescribed=2)
+            for c in second_week
+        ]
+    )
+    client.force_login(physio)
+    page = client.get("/care/").content.decode()
+    assert "Exercise, 14 days" in page
+    row = page.split("Pat Example")[1].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[4] == "50 %"
+
+
 def test_a_patient_without_data_shows_dashes(client, physio, patient):
     client.force_login(physio)
     row = client.get("/care/").content.decode().split("Pat Example")[1].split("</tr>")[0]
@@ -247,10 +276,15 @@ def test_the_summary_shown_is_recomputed_for_today_when_days_have_passed(client,
         page = client.get("/care/", {"sort": "adherence"}).content.decode()
     row = page.split("Pat Example")[1].split("</tr>")[0]
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-    # A week later without a check-in: no trend, nothing done of nothing recorded, and the
-    # sparkline has moved on by eight days.
-    assert cells[2] == "—" and cells[4] == "—"
+    # A week later without a check-in: no trend, the two weeks of exercise hold only the six
+    # days recorded, and the sparkline has moved on by eight days.
+    assert cells[2] == "—" and cells[4] == "100 %"
     assert "Back: 6, 6, 6, 6, 6, 6, –, –" in cells[3]
+    with time_machine.travel(timezone.now() + timedelta(days=15), tick=False):
+        client.force_login(physio)
+        page = client.get("/care/", {"sort": "adherence"}).content.decode()
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", page.split("Pat Example")[1].split("</tr>")[0], re.S)
+    assert cells[4] == "—"  # two weeks without a check-in: nothing recorded to judge
 
 
 def test_stale_rows_of_other_teams_are_left_alone(client, physio, patient, other_patient):

@@ -37,7 +37,7 @@ def recomputed(patient: Patient) -> dict:
     """Every figure of the summary, from the whole history, as of the patient's today."""
     today = patient.local_date()
     timeline = patient_timeline(patient)
-    adherence = adherence_between(timeline, today - timedelta(days=6), today)
+    adherence = adherence_between(timeline, today - timedelta(days=13), today)  # P9: 2 weeks
     days = [today - timedelta(days=n) for n in range(13, -1, -1)]
     levels = Counter(
         Flag.objects.filter(patient=patient, status__in=ACTIVE_STATUSES).values_list(

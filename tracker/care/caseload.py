@@ -35,7 +35,7 @@ class CaseloadRow:
     weeks_since_surgery: int
     last_checkin: date | None
     pain_trend: str | None  # "up", "down", "flat"; None with too few check-ins
-    adherence: Adherence  # exercise sessions in the last 7 days
+    adherence: Adherence  # exercise sessions in the last 14 days (P9's window)
     open_flags: int
     # Back and leg pain of each of the last 14 days (None: no check-in), oldest first.
     back_pain_days: tuple[float | None, ...] = ()

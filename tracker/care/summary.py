@@ -3,7 +3,7 @@
 A patient's summary (`tracker.models.PatientSummary`) is written in the transaction of every
 check-in save and every flag change, so what it holds about the past (the latest check-in, the
 pain of each day, the flags) is never behind. Three of its figures also depend on which day is
-"today": the 7-day pain trend, the 7-day exercise adherence and the 14 days of pain drawn in
+"today": the 7-day pain trend, the 14-day exercise adherence and the 14 days of pain drawn in
 the sparkline all end today. A patient who does not check in leaves a row computed for an
 earlier day: on the next day its trend still compares last week's windows, its sparkline
 still ends yesterday.

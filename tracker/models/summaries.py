@@ -9,7 +9,7 @@ for a batch of patients in a constant number of queries. It is written:
   by `refresh_flag_counts`;
 - every night, and on reading a row computed for an earlier day (`tracker.care.summary`).
 
-The figures that depend on "today" (the 7-day pain trend, the 7-day exercise adherence and
+The figures that depend on "today" (the 7-day pain trend, the 14-day exercise adherence and
 the 14 days of pain drawn in the sparkline) are stored with the patient's day they were
 computed for (`computed_for`) and the moment that day ends in the patient's time zone
 (`fresh_until`), so "rows that are out of date" is one indexed comparison with now.
@@ -39,6 +39,9 @@ from .people import Patient
 
 # The sparkline's 14 days; they also hold both 7-day windows of the pain trend.
 SUMMARY_DAYS = 2 * WINDOW_DAYS
+# Exercise adherence over the last 2 weeks: the window P9-ADHERENCE judges (§4 P9), so the
+# caseload's figure is the one the flag speaks of.
+ADHERENCE_DAYS = 14
 BATCH_SIZE = 200
 LEVEL_FIELDS = {level: f"{level.value}_flags" for level in LEVEL_ORDER}
 
@@ -135,7 +138,7 @@ def summary_values(
     start = today - timedelta(days=SUMMARY_DAYS - 1)
     window = [r for r in records if start <= r.day <= today]
     timeline = Timeline(surgery_date=patient.surgery_date, days=tuple(window))
-    adherence = adherence_between(timeline, today - timedelta(days=WINDOW_DAYS - 1), today)
+    adherence = adherence_between(timeline, today - timedelta(days=ADHERENCE_DAYS - 1), today)
     by_day = {record.day: record for record in window}
     days = [start + timedelta(days=n) for n in range(SUMMARY_DAYS)]
     counts = {LEVEL_FIELDS[level]: flag_counts.get(level.value, 0) for level in LEVEL_ORDER}
