@@ -105,3 +105,23 @@ def test_thresholds_loaded_with_the_patient_cost_no_query(patient, django_assert
     with django_assert_num_queries(1):  # the clinic and its thresholds together
         assert thresholds_for(bare).mcid_pain_percent == 40
         assert bare.clinic.name  # loaded by that query
+
+
+def test_a_narrower_six_week_window_rewrites_the_clinics_outcome_rows(
+    client, clinic_admin, patient, django_capture_on_commit_callbacks
+):
+    """The outcomes page counts 6 weeks with P3's window; after the clinic narrows it, the rows
+    are written again by the queue, not by the next surgeon who opens the page."""
+    from tracker.models.outcome_points import OutcomePoints, basis_of, point_windows
+
+    record_checkin(patient, patient.local_date(), answers(back_pain="3"), by=None)
+    assert OutcomePoints.objects.get(patient=patient).basis == basis_of(
+        point_windows(thresholds_for(patient))
+    )
+    client.force_login(clinic_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/clinic/thresholds/", {"leg_check_tolerance_days": "1"})
+    assert response.status_code == 302
+    basis = OutcomePoints.objects.get(patient=patient).basis
+    assert "6w:42±1" in basis
+    assert basis == basis_of(point_windows(thresholds_for(patient)))

@@ -22,6 +22,7 @@ from tracker.models import (
     ThresholdChange,
     User,
 )
+from tracker.outcomes.upkeep import rewrite_clinic_outcome_rows
 
 NIGHTLY_RUNS_SHOWN = 7
 
@@ -118,6 +119,9 @@ def save_thresholds(clinic, old: dict, new: dict, by) -> int:
         if old.get(name) != new.get(name)
     ]
     ThresholdChange.objects.bulk_create(changes)
+    if changes:
+        # The outcome rows' windows follow the thresholds: rewritten once the change is kept.
+        transaction.on_commit(lambda: rewrite_clinic_outcome_rows.enqueue(clinic.pk))
     return len(changes)
 
 
