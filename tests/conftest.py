@@ -151,6 +151,26 @@ def world(patient, other_patient, physio, surgeon, outsider_staff, foreign_staff
     )
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    in_transaction = marker is not None and marker.kwargs.get("transaction", False)
+    return in_transaction or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def migration_data_after_flush(request, django_db_blocker):
+    """A transactional test (the browser journeys, races, backups) ends by emptying every
+    table, the exercise library the migrations installed too: put it back, so the tests that
+    follow in the same process find it whatever order they run in."""
+    yield
+    if _is_transactional(request):
+        from tracker.models import Exercise
+        from tracker.programmes.library import install_library
+
+        with django_db_blocker.unblock():
+            install_library(Exercise)
+
+
 @pytest.fixture(scope="session")
 def demo_snapshot(django_db_setup, django_db_blocker) -> str:
     """Every row `manage.py seed_demo` writes, serialized once per test process and rolled
