@@ -195,10 +195,10 @@ def test_a_batch_that_keeps_failing_is_retried_then_reported(
             raise ConnectionError("the database went away")
         yield from real_timelines(patients, *args, **kwargs)
 
-    from tracker.models.timelines import patient_timelines as real_timelines
+    from tracker.flags.engine import timelines_to_evaluate as real_timelines
 
     with (
-        mock.patch("tracker.operations.nightly.patient_timelines", database_gone),
+        mock.patch("tracker.operations.nightly.timelines_to_evaluate", database_gone),
         pytest.raises(CommandError, match="1 patient"),  # the run ended (tasks ran at once)
     ):
         quiet("evaluate_flags")

@@ -315,7 +315,9 @@ def evaluate_patient(
         findings += silence
     # A positive PHQ-2 alone only offers the PHQ-9 to the patient (§4 P8): not a flag.
     to_store = [f for f in findings if not offer_only(f.evidence)]
-    with transaction.atomic():
+    # Its own transaction when called alone; inside a caller's (a save, the nightly run) no
+    # savepoint: every caller lets a failure here end its whole transaction.
+    with transaction.atomic(savepoint=False):
         stored = record_findings(patient, to_store, as_of, fresh_days=fresh_days, notify=notify)
     stored.reminded = outcome.reminded
     return findings, stored

@@ -9,7 +9,8 @@ What makes a batch safe to run again, after a crash or a second delivery of its 
 - each patient's work is one transaction that begins by moving the batch's `done_through`
   past the patient (a conditional UPDATE, which locks the batch row until the commit): a
   second attempt skips whom the first finished, and two attempts at once take the patients
-  one after the other;
+  one after the other (that UPDATE, the flag queries and BEGIN/COMMIT are the whole
+  per-patient cost of the batch: the engine opens no savepoint inside this transaction);
 - the flag engine keeps one active flag per rule per patient (a database constraint) and
   e-mails the care team only about a flag it opened; the P12 reminder is recorded once per
   silence; reminders and digests are claimed with a conditional UPDATE before they are sent.
@@ -34,17 +35,12 @@ from django.db.models import F, Q
 from django.tasks import task
 from django.utils import timezone
 
-from tracker.flags.engine import evaluate_patient
+from tracker.care.summary import refresh_summaries
+from tracker.flags.engine import evaluate_patient, timelines_to_evaluate
 from tracker.messaging.notifications import digest_recipients, send_digest_to
 from tracker.messaging.reminders import claim_day, deliver_reminder, reminder_day
 from tracker.models import CheckIn, JobRun, Patient, ReminderPreference
 from tracker.models.operations import JobBatch
-from tracker.models.timelines import patient_timelines
-
-try:  # the caseload summary, recomputed for each batch's patients after their evaluation
-    from tracker.care.summary import refresh_summaries
-except ImportError:  # pragma: no cover - an installation without caseload summaries
-    refresh_summaries = None
 
 logger = logging.getLogger(__name__)
 
@@ -222,20 +218,22 @@ def evaluate_batch(batch: JobBatch) -> None:
         .select_related("user", "clinic", "clinic__thresholds")
         .order_by("pk")
     )
-    for patient, timeline in patient_timelines(patients):
+    # Each timeline holds only the days and questionnaires the rules read on the patient's
+    # day, loaded for many patients at a time: not each patient's whole history.
+    for patient, day, timeline in timelines_to_evaluate(
+        patients, as_of=run.as_of, batch_size=batch_size()
+    ):
 
-        def evaluate(patient=patient, timeline=timeline) -> dict[str, int]:
-            day = run.as_of or patient.local_date()
+        def evaluate(patient=patient, day=day, timeline=timeline) -> dict[str, int]:
             _findings, outcome = evaluate_patient(
-                patient, day, timeline=timeline.until(day), include_time_rules=True
+                patient, day, timeline=timeline, include_time_rules=True
             )
             return {"flags_opened": len(outcome.opened), "sent": int(outcome.reminded)}
 
         _once_per_id(batch, patient.pk, evaluate, patients=1)
-    if refresh_summaries is not None:
-        # After the evaluation, in one pass for the batch (a constant number of queries per
-        # 200 patients): recomputing a summary twice writes the same row.
-        refresh_summaries(in_batch.order_by("pk"), run.as_of)
+    # After the evaluation, in one pass for the batch (a constant number of queries per
+    # batch): recomputing a summary twice writes the same row.
+    refresh_summaries(in_batch.order_by("pk"), run.as_of)
 
 
 def remind_batch(batch: JobBatch) -> None:
