@@ -9,11 +9,15 @@ request that finds nothing changed answers 304 without building the chart.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from django.db import connection
 from django.db.models import Count, DateTimeField, F, IntegerField, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tracker.charts.patient_charts import CHART_READS
 from tracker.timeline import DayRecord, Timeline
@@ -122,21 +126,31 @@ def _count(queryset, group: str) -> Subquery:
     return Subquery(grouped[:1], output_field=IntegerField())
 
 
-def last_changes(patient: Patient) -> LastChanges:
-    """When the patient's check-ins, exercise logs, questionnaire answers and flags, and their
-    clinic's thresholds, last changed: one query of small index-bound subqueries.
+LAST_CHANGE_COLUMNS = (
+    "checkins_at",
+    "checkins_n",
+    "logs_at",
+    "logs_n",
+    "answers_at",
+    "answers_n",
+    "flags_at",
+    "flags_n",
+    "thresholds_at",
+)
+_NO_PATIENT = -1  # stands for the patient's id while the query is compiled
 
-    What these times do not cover comes with the patient row already loaded (surgery date,
-    pre-operative baselines, time zone, the clinic's thresholds and recovery band): the
-    caller adds it to the ETag itself.
-    """
+
+@functools.cache
+def _last_changes_sql() -> tuple[str, tuple]:
+    """The last-change query, compiled once: building nine subqueries through the ORM costs
+    more than running them, and a 304 is this query and little else."""
     checkins = CheckIn.objects.filter(patient=OuterRef("pk"))
     logs = ExerciseLog.objects.filter(checkin__patient=OuterRef("pk"))
     answers = QuestionnaireResponse.objects.filter(patient=OuterRef("pk"))
     flags = Flag.objects.filter(patient=OuterRef("pk"))
     changes = ThresholdChange.objects.filter(clinic=OuterRef("clinic_id"))
-    row = (
-        Patient.objects.filter(pk=patient.pk)
+    query = (
+        Patient.objects.filter(pk=_NO_PATIENT)
         .annotate(
             checkins_at=_latest(checkins, "patient"),
             checkins_n=_count(checkins, "patient"),
@@ -148,25 +162,45 @@ def last_changes(patient: Patient) -> LastChanges:
             flags_n=_count(flags, "patient"),
             thresholds_at=_latest(changes, "clinic", "changed_at"),
         )
-        .values(
-            "checkins_at",
-            "checkins_n",
-            "logs_at",
-            "logs_n",
-            "answers_at",
-            "answers_n",
-            "flags_at",
-            "flags_n",
-            "thresholds_at",
-        )
-        .get()
+        .values_list(*LAST_CHANGE_COLUMNS)
+        .order_by()
     )
+    sql, params = query.query.sql_with_params()
+    if list(params).count(_NO_PATIENT) != 1:
+        raise RuntimeError("the last-change query should take the patient's id once")
+    return sql, tuple(params)
+
+
+def _moment(value) -> datetime | None:
+    """A time as the database driver returns it (SQLite: text) as an aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def last_changes(patient: Patient) -> LastChanges:
+    """When the patient's check-ins, exercise logs, questionnaire answers and flags, and their
+    clinic's thresholds, last changed: one query of small index-bound subqueries.
+
+    What these times do not cover comes with the patient row already loaded (surgery date,
+    pre-operative baselines, time zone, the clinic's thresholds and recovery band): the
+    caller adds it to the ETag itself.
+    """
+    sql, params = _last_changes_sql()
+    values = [patient.pk if value == _NO_PATIENT else value for value in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = dict(zip(LAST_CHANGE_COLUMNS, cursor.fetchone(), strict=True))
     return LastChanges(
-        checkins=(row["checkins_at"], row["checkins_n"] or 0),
-        exercise_logs=(row["logs_at"], row["logs_n"] or 0),
-        questionnaires=(row["answers_at"], row["answers_n"] or 0),
-        flags=(row["flags_at"], row["flags_n"] or 0),
-        thresholds=row["thresholds_at"],
+        checkins=(_moment(row["checkins_at"]), row["checkins_n"] or 0),
+        exercise_logs=(_moment(row["logs_at"]), row["logs_n"] or 0),
+        questionnaires=(_moment(row["answers_at"]), row["answers_n"] or 0),
+        flags=(_moment(row["flags_at"]), row["flags_n"] or 0),
+        thresholds=_moment(row["thresholds_at"]),
     )
 
 
