@@ -84,30 +84,52 @@ def seed_questionnaires(seed: int = 11) -> int:
     return written + len(rows)
 
 
-def copy_patients(copies: int) -> int:
-    """Make the database's patients `copies` times as many, each copy with the same check-ins
-    and questionnaires, in SQL (seeding 10,000 patients one by one takes most of an hour).
-    The copies have no check-in revisions, which the outcomes page never reads."""
+def copy_patients(copies: int, up_to: int | None = None) -> int:
+    """Make the database's patients `copies` times as many (or, with `up_to`, as many as
+    that, the last copy partial), in SQL: seeding 10,000 patients one by one takes most of an
+    hour. Each copy is a patient of its own (user, patient row) with its own rows of the
+    original's check-ins and their revisions, questionnaires, and care-team memberships except
+    the physiotherapists' (their caseloads keep the sizes bench.seed gives them). Returns how
+    many patients there are. The copies' caseload summaries and outcome rows are left to
+    write: `refresh_summaries` and `refresh_outcome_rows` after the last copy."""
     from django.db import connection, transaction
 
-    from tracker.models import CareTeamMember, CheckIn, Patient, QuestionnaireResponse, User
+    from tracker.models import (
+        CareTeamMember,
+        CheckIn,
+        CheckInRevision,
+        Patient,
+        QuestionnaireResponse,
+        Role,
+        User,
+    )
 
-    originals = list(Patient.objects.select_related("user").order_by("pk"))
+    originals = list(
+        Patient.objects.select_related("user").prefetch_related("memberships__staff").order_by("pk")
+    )
+    if not originals:
+        return 0
+    wanted = up_to if up_to is not None else len(originals) * copies
     if connection.vendor == "postgresql":
         new_uuid = "gen_random_uuid()"
     else:
         new_uuid = "lower(hex(randomblob(16)))"
-    copied = [
-        f.column
-        for f in CheckIn._meta.concrete_fields
-        if f.column not in {"id", "public_id", "patient_id"}
+
+    def columns(model, *skip: str) -> list[str]:
+        left_out = {"id", "public_id", *skip}
+        return [f.column for f in model._meta.concrete_fields if f.column not in left_out]
+
+    checkin_columns = columns(CheckIn, "patient_id")
+    answered = columns(QuestionnaireResponse, "patient_id")
+    revised = columns(CheckInRevision, "checkin_id", "submission_id")
+    revisions, checkins = CheckInRevision._meta.db_table, CheckIn._meta.db_table
+    fields = [
+        f.name for f in Patient._meta.concrete_fields if f.name not in {"id", "public_id", "user"}
     ]
-    answered = [
-        f.column
-        for f in QuestionnaireResponse._meta.concrete_fields
-        if f.column not in {"id", "public_id", "patient_id"}
-    ]
-    for copy in range(1, copies):
+    total, copy = len(originals), 0
+    while total < wanted:
+        copy += 1
+        batch = originals[: wanted - total]
         with transaction.atomic():
             users = User.objects.bulk_create(
                 User(
@@ -117,22 +139,17 @@ def copy_patients(copies: int) -> int:
                     clinic_id=p.user.clinic_id,
                     password=p.user.password,
                 )
-                for p in originals
+                for p in batch
             )
-            fields = [
-                f.name
-                for f in Patient._meta.concrete_fields
-                if f.name not in {"id", "public_id", "user"}
-            ]
             patients = Patient.objects.bulk_create(
                 Patient(user=user, **{name: getattr(p, name) for name in fields})
-                for p, user in zip(originals, users, strict=True)
+                for p, user in zip(batch, users, strict=True)
             )
             CareTeamMember.objects.bulk_create(
                 CareTeamMember(patient=new, staff_id=member.staff_id)
-                for old, new in zip(originals, patients, strict=True)
+                for old, new in zip(batch, patients, strict=True)
                 for member in old.memberships.all()
-                if member.staff.email == "surgeon@bench.test"
+                if member.staff.role != Role.PHYSIO
             )
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -140,20 +157,29 @@ def copy_patients(copies: int) -> int:
                 )
                 cursor.executemany(
                     "INSERT INTO bench_patient_map VALUES (%s, %s)",
-                    [(old.pk, new.pk) for old, new in zip(originals, patients, strict=True)],
+                    [(old.pk, new.pk) for old, new in zip(batch, patients, strict=True)],
                 )
-                for table, columns in (
-                    (CheckIn._meta.db_table, copied),
+                for table, listed in (
+                    (checkins, checkin_columns),
                     (QuestionnaireResponse._meta.db_table, answered),
                 ):
-                    listed = ", ".join(columns)
                     cursor.execute(
-                        f"INSERT INTO {table} (public_id, patient_id, {listed}) "  # noqa: S608
-                        f"SELECT {new_uuid}, m.new_id, {', '.join('t.' + c for c in columns)} "
+                        f"INSERT INTO {table} (public_id, patient_id, {', '.join(listed)}) "  # noqa: S608
+                        f"SELECT {new_uuid}, m.new_id, {', '.join('t.' + c for c in listed)} "
                         f"FROM {table} t JOIN bench_patient_map m ON t.patient_id = m.old_id"
                     )
+                # Each copied check-in gets its own copy of the original day's revisions.
+                cursor.execute(
+                    f"INSERT INTO {revisions} (checkin_id, submission_id, "  # noqa: S608
+                    f"{', '.join(revised)}) "
+                    f"SELECT n.id, {new_uuid}, {', '.join('r.' + c for c in revised)} "
+                    f"FROM {revisions} r JOIN {checkins} o ON r.checkin_id = o.id "
+                    f"JOIN bench_patient_map m ON o.patient_id = m.old_id "
+                    f"JOIN {checkins} n ON n.patient_id = m.new_id AND n.day = o.day"
+                )
                 cursor.execute("DROP TABLE bench_patient_map")
-        print(f"copy {copy} of {copies - 1} written", flush=True)
+        total += len(batch)
+        print(f"copy {copy} written: {total:,} patients", flush=True)
     return Patient.objects.count()
 
 

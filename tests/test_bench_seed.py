@@ -59,3 +59,31 @@ def test_the_baseline_view_answers_a_constant(rf):
     response = baseline(rf.get("/bench/baseline"))
     assert (response.status_code, response.content) == (200, b"ok")
     assert baseline(rf.post("/bench/baseline")).status_code == 405
+
+
+def test_copies_are_patients_of_their_own_with_their_own_rows(db):
+    from bench.outcomes_page import copy_patients, seed_questionnaires
+    from tracker.models import CareTeamMember, QuestionnaireResponse
+
+    people = seed(patients=2, days=20)
+    seed_questionnaires()
+    assert copy_patients(1, up_to=5) == 5
+    original = people["patient"]
+    copies = Patient.objects.filter(user__email__endswith=original.user.email).exclude(
+        pk=original.pk
+    )
+    assert copies.count() == 2  # the third copy is of the other patient
+    copy = copies.first()
+    days = list(CheckIn.objects.filter(patient=original).order_by("day").values_list("day"))
+    assert list(CheckIn.objects.filter(patient=copy).order_by("day").values_list("day")) == days
+    # Each copied day has its own revision, not the original's.
+    assert CheckInRevision.objects.filter(checkin__patient=copy).count() == len(days)
+    assert CheckInRevision.objects.values("submission_id").distinct().count() == (
+        CheckInRevision.objects.count()
+    )
+    assert QuestionnaireResponse.objects.filter(patient=copy).count() == (
+        QuestionnaireResponse.objects.filter(patient=original).count()
+    )
+    # On the surgeon's list; the physiotherapists' caseloads keep their seeded sizes.
+    assert CareTeamMember.objects.filter(patient=copy, staff=people["surgeon"]).exists()
+    assert people["physio100"].caseload.count() == 2
