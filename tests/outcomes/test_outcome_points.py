@@ -176,7 +176,7 @@ def test_a_failure_to_write_the_row_never_costs_the_check_in(clinic, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(kept, "refresh_points", broken)
+    monkeypatch.setattr(kept, "_refresh_patient_points", broken)
     for day_number in range(39, 46):
         result = checked_in(patient, day_number, leg_pain=2)
         assert result.created

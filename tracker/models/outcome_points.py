@@ -46,7 +46,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Abs, Cast, Coalesce
+from django.db.models.functions import Abs, Cast, Coalesce, Now
 from django.utils import timezone
 
 from tracker.questionnaires.definitions import Schedule
@@ -295,7 +295,7 @@ def _point_values(windows: Sequence[tuple[str, int, int]]) -> dict:
         "basis": Value(basis_of(windows)),
         "first_checkin": _checkin_day(first=True),
         "last_checkin": _checkin_day(first=False),
-        "computed_at": Value(timezone.now()),
+        "computed_at": Now(),  # the database's clock: the statement can be kept and reused
     }
     for field in PAIN_FIELDS:
         values[f"{field}_baseline"] = pain_baseline(field)
@@ -365,6 +365,35 @@ def _upsert(model, rows: QuerySet[Patient], values: dict, conflict: Sequence[str
     """INSERT one `model` row per patient of `rows`, each column from its expression in
     `values`, replacing the row with the same `conflict` columns: one statement however many
     patients."""
+    statement, params = _upsert_statement(model, rows, values, conflict)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+# One patient's rows are written again after each of their saves. Building the statement (some
+# 80 subqueries) costs the ORM about ten times what running it costs the database, so the
+# statement for one patient is built once per process and kind of row, for a patient id no
+# patient has, and reused with the saved patient's id in that id's place.
+_NO_PATIENT = -7_777_777
+_ONE_PATIENT_STATEMENTS: dict[tuple, tuple[str, tuple, int]] = {}
+
+
+def _upsert_one(key: tuple, patient_id: int, build) -> None:
+    """Run the statement `build(rows)` makes (see `_upsert_statement`) for one patient."""
+    key = (connection.alias, connection.vendor, *key)
+    if key not in _ONE_PATIENT_STATEMENTS:
+        statement, params = build(_rows_of(Patient.objects.filter(pk=_NO_PATIENT)))
+        places = [n for n, value in enumerate(params) if value == _NO_PATIENT]
+        if len(places) != 1:  # never cache a statement whose id cannot be told apart
+            raise RuntimeError("The one-patient outcome statement has no single patient id.")
+        _ONE_PATIENT_STATEMENTS[key] = (statement, tuple(params), places[0])
+    statement, params, place = _ONE_PATIENT_STATEMENTS[key]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params[:place], patient_id, *params[place + 1 :]))
+
+
+def _upsert_statement(model, rows: QuerySet[Patient], values: dict, conflict: Sequence[str]):
+    """The SQL and parameters of `_upsert`."""
     names = list(values)
     selected = rows.annotate(**{f"new_{name}": value for name, value in values.items()})
     sql, params = selected.values(*(f"new_{name}" for name in names)).query.sql_with_params()
@@ -377,8 +406,7 @@ def _upsert(model, rows: QuerySet[Patient], values: dict, conflict: Sequence[str
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) {sql} "  # noqa: S608
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    return statement, params
 
 
 def _rows_of(patients: QuerySet[Patient]) -> QuerySet[Patient]:
@@ -400,12 +428,29 @@ def refresh_points(patients: QuerySet[Patient], thresholds: Thresholds) -> None:
     _upsert(OutcomePoints, _rows_of(patients), values, conflict=["patient"])
 
 
+def _refresh_patient_points(patient_id: int, thresholds: Thresholds) -> None:
+    windows = point_windows(thresholds)
+    _upsert_one(
+        ("points", basis_of(windows)),
+        patient_id,
+        lambda rows: _upsert_statement(
+            OutcomePoints, rows, _point_values(windows), conflict=["patient"]
+        ),
+    )
+
+
 def refresh_due_points(patients: QuerySet[Patient], code: str, schedule: Schedule) -> bool:
     """Write the DuePointAnswers rows of `patients` for one schedule; False when it has more
     due points than a row holds (its figures are then counted from the responses)."""
     windows = due_windows(schedule)
     if not windows or len(windows) > MAX_DUE_POINTS:
         return False
+    _upsert(DuePointAnswers, _rows_of(patients), *_due_point_values(code, schedule))
+    return True
+
+
+def _due_point_values(code: str, schedule: Schedule) -> tuple[dict, list[str]]:
+    windows = due_windows(schedule)
     codes = [code, *schedule.satisfied_by]
     values = {
         "patient": F("pk"),
@@ -413,8 +458,16 @@ def refresh_due_points(patients: QuerySet[Patient], code: str, schedule: Schedul
         "windows": Value(windows_key(windows, codes)),
         "answered": _answered_mask(codes, windows),
     }
-    _upsert(DuePointAnswers, _rows_of(patients), values, conflict=["patient", "instrument"])
-    return True
+    return values, ["patient", "instrument"]
+
+
+def _refresh_patient_due_points(patient_id: int, code: str, schedule: Schedule) -> None:
+    key = windows_key(due_windows(schedule), [code, *schedule.satisfied_by])
+    _upsert_one(
+        ("due", code, key),
+        patient_id,
+        lambda rows: _upsert_statement(DuePointAnswers, rows, *_due_point_values(code, schedule)),
+    )
 
 
 def kept_schedules(schedules: dict[str, Schedule]) -> dict[str, Schedule]:
@@ -453,11 +506,10 @@ def refresh_after_save(
     Derived data must never cost a patient their answers: should writing it fail, the rows
     stay deleted (by the triggers) and the outcome figures write them when next counted.
     """
-    one = Patient.objects.filter(pk=patient.pk)
     try:
         with transaction.atomic():
-            refresh_points(one, thresholds)
+            _refresh_patient_points(patient.pk, thresholds)
             for code, schedule in kept_schedules(schedules or {}).items():
-                refresh_due_points(one, code, schedule)
+                _refresh_patient_due_points(patient.pk, code, schedule)
     except Exception:  # noqa: BLE001 - see the docstring: the save must go through
         logger.exception("Outcome values of patient %s not written", patient.pk)
