@@ -264,7 +264,11 @@ def main() -> None:
         print(f"copying took {time.monotonic() - started:.0f} s", flush=True)
     if args.seed or args.copies > 1:
         # What the nightly update_recovery_bands does after a bulk import: each patient's row.
+        from tracker.care.summary import refresh_summaries
+        from tracker.models import Patient
         from tracker.outcomes.upkeep import refresh_outcome_rows
+
+        refresh_summaries(Patient.objects.order_by("pk"))  # the copies' caseload rows
 
         started = time.monotonic()
         written = refresh_outcome_rows()
