@@ -151,24 +151,28 @@ def world(patient, other_patient, physio, surgeon, outsider_staff, foreign_staff
     )
 
 
-def _is_transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
     in_transaction = marker is not None and marker.kwargs.get("transaction", False)
-    return in_transaction or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+    return in_transaction or bool({"transactional_db", "live_server"} & set(item.fixturenames))
 
 
-@pytest.fixture(autouse=True)
-def migration_data_after_flush(request, django_db_blocker):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test (the browser journeys, races, backups) ends by emptying every
-    table, the exercise library the migrations installed too: put it back, so the tests that
-    follow in the same process find it whatever order they run in."""
-    yield
-    if _is_transactional(request):
+    table, the exercise library the migrations installed too: put it back once every fixture
+    of the test is torn down (the emptying is the database fixture's own last step), so the
+    tests that follow in the same process find it whatever order they run in."""
+    result = yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
         from tracker.models import Exercise
         from tracker.programmes.library import install_library
 
-        with django_db_blocker.unblock():
+        with item.config.stash[blocking_manager_key].unblock():
             install_library(Exercise)
+    return result
 
 
 @pytest.fixture(scope="session")
