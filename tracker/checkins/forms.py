@@ -156,6 +156,38 @@ def scale_field(label, required: bool) -> forms.TypedChoiceField:
     )
 
 
+def minutes_field(label) -> forms.IntegerField:
+    """Minutes walked (§1.1 `walking_minutes`, read by P11): a whole number from 0 to 600."""
+    message = _("Enter minutes from 0 to 600.")
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=600,
+        required=False,
+        error_messages={
+            "min_value": message,
+            "max_value": message,
+            "invalid": _("Enter a whole number of minutes."),
+        },
+    )
+
+
+def doses_field(label) -> forms.IntegerField:
+    """Opioid doses (§1.1 `opioid_doses`): a whole number from 0 to 20."""
+    message = _("Enter a number of doses from 0 to 20.")
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=20,
+        required=False,
+        error_messages={
+            "min_value": message,
+            "max_value": message,
+            "invalid": _("Enter a whole number of doses."),
+        },
+    )
+
+
 class CheckInForm(forms.Form):
     """One day's answers. `require_core` asks for both pain scores and the safety card (the
     web form)."""
@@ -204,51 +236,13 @@ class CheckInForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Choose left, right or both sides.")},
     )
-    walking_minutes = forms.IntegerField(
-        label=_("Your longest walk today, in minutes"),
-        min_value=0,
-        max_value=600,
-        required=False,
-        error_messages={
-            "min_value": _("Enter minutes from 0 to 600."),
-            "max_value": _("Enter minutes from 0 to 600."),
-            "invalid": _("Enter a whole number of minutes."),
-        },
-    )
-    opioid_doses = forms.IntegerField(
-        label=_("Doses of opioid painkiller today (for example codeine, tramadol, morphine)"),
-        min_value=0,
-        max_value=20,
-        required=False,
-        error_messages={
-            "min_value": _("Enter a number of doses from 0 to 20."),
-            "max_value": _("Enter a number of doses from 0 to 20."),
-            "invalid": _("Enter a whole number of doses."),
-        },
+    walking_minutes = minutes_field(_("Your longest walk today, in minutes"))
+    opioid_doses = doses_field(
+        _("Doses of opioid painkiller today (for example codeine, tramadol, morphine)")
     )
     # Typed numbers, for when the taps above them do not fit; they win over a tap.
-    walking_exact = forms.IntegerField(
-        label=_("Another number of minutes"),
-        min_value=0,
-        max_value=600,
-        required=False,
-        error_messages={
-            "min_value": _("Enter minutes from 0 to 600."),
-            "max_value": _("Enter minutes from 0 to 600."),
-            "invalid": _("Enter a whole number of minutes."),
-        },
-    )
-    opioid_exact = forms.IntegerField(
-        label=_("Another number of doses"),
-        min_value=0,
-        max_value=20,
-        required=False,
-        error_messages={
-            "min_value": _("Enter a number of doses from 0 to 20."),
-            "max_value": _("Enter a number of doses from 0 to 20."),
-            "invalid": _("Enter a whole number of doses."),
-        },
-    )
+    walking_exact = minutes_field(_("Another number of minutes"))
+    opioid_exact = doses_field(_("Another number of doses"))
     sleep_exact = scale_field(_("Exactly, from 0 to 10"), False)
     # The painkiller checklist: "None", or each kind taken (opioid doses follow).
     painkillers_none = forms.BooleanField(label=_("None today"), required=False)

@@ -105,16 +105,7 @@ def _timelines(patients: list[Patient]) -> Iterator[tuple[Patient, Timeline]]:
     for response in responses:
         scores[response.patient_id].append(response.as_score())
     for patient in patients:
-        yield (
-            patient,
-            Timeline(
-                surgery_date=patient.surgery_date,
-                days=tuple(days[patient.pk]),
-                questionnaires=tuple(scores[patient.pk]),
-                baseline_back_pain=patient.baseline_back_pain,
-                baseline_leg_pain=patient.baseline_leg_pain,
-            ),
-        )
+        yield patient, _timeline_of(patient, days[patient.pk], scores[patient.pk])
 
 
 def _day_record(record: dict, exercise: tuple[int, int] | None) -> DayRecord:
@@ -199,16 +190,7 @@ def _rule_timelines(batch: list[tuple[Patient, DaysNeeded]]) -> Iterator[tuple[P
         _add_latest_checkins(needs, days)
     scores = _questionnaire_scores(needs)
     for patient, _needed in batch:
-        yield (
-            patient,
-            Timeline(
-                surgery_date=patient.surgery_date,
-                days=tuple(days[patient.pk]),
-                questionnaires=tuple(scores[patient.pk]),
-                baseline_back_pain=patient.baseline_back_pain,
-                baseline_leg_pain=patient.baseline_leg_pain,
-            ),
-        )
+        yield patient, _timeline_of(patient, days[patient.pk], scores[patient.pk])
 
 
 def _read_checkins(
@@ -361,3 +343,13 @@ def _questionnaire_scores(needs: dict[int, DaysNeeded]) -> dict[int, list[Questi
                 )
             )
     return scores
+
+
+def _timeline_of(patient: Patient, days: list, scores: list) -> Timeline:
+    return Timeline(
+        surgery_date=patient.surgery_date,
+        days=tuple(days),
+        questionnaires=tuple(scores),
+        baseline_back_pain=patient.baseline_back_pain,
+        baseline_leg_pain=patient.baseline_leg_pain,
+    )
