@@ -164,7 +164,8 @@ def pytest_runtest_teardown(item, nextitem):
     of the test is torn down (the emptying is the database fixture's own last step), so the
     tests that follow in the same process find it whatever order they run in."""
     result = yield
-    if _is_transactional(item):
+    # After the last test the test database itself is gone (nextitem None): nothing to restore.
+    if nextitem is not None and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         from tracker.models import Exercise

@@ -53,13 +53,28 @@ class Measure:
         self.typed += 1
 
     def measure_form(self) -> None:
-        """The page as it opens, before any answer opens a follow-up question."""
+        """The page as it opens, before any answer opens a follow-up question.
+
+        Measured once the page has loaded with the check-in's stylesheet: a test server busy
+        with other tests can drop that request, and the unstyled page is not what a patient
+        sees; it is then loaded again (not a tap of the patient's)."""
+        for _attempt in range(3):
+            self.page.wait_for_load_state("load")
+            if self.page.evaluate(STYLED):
+                break
+            self.page.reload()
         self.page_height = self.page.evaluate("() => document.documentElement.scrollHeight")
         self.form_height = round(
             self.page.evaluate(
                 "() => document.getElementById('checkin-form').getBoundingClientRect().height"
             )
         )
+
+
+# True when checkin.css has been applied to the page.
+STYLED = """() => [...document.styleSheets].some(
+    (sheet) => (sheet.href || "").includes("/css/checkin") && sheet.cssRules.length > 0
+)"""
 
 
 def group(page: Page, name: str) -> Locator:
