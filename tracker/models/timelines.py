@@ -16,6 +16,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from itertools import batched
 
 from django.db.models import (
     Case,
@@ -75,14 +76,8 @@ def patient_timelines(
     patients: Iterable[Patient], batch_size: int = 200
 ) -> Iterator[tuple[Patient, Timeline]]:
     """(patient, timeline) for many patients, a constant number of queries per batch."""
-    batch: list[Patient] = []
-    for patient in patients:
-        batch.append(patient)
-        if len(batch) == batch_size:
-            yield from _timelines(batch)
-            batch = []
-    if batch:
-        yield from _timelines(batch)
+    for batch in batched(patients, batch_size):
+        yield from _timelines(list(batch))
 
 
 def _timelines(patients: list[Patient]) -> Iterator[tuple[Patient, Timeline]]:
@@ -158,14 +153,8 @@ def rule_timelines(
     read on the days any patient of the batch needs it); never a day beyond as_of, nor a
     check-in on a day its patient does not need.
     """
-    batch: list[tuple[Patient, DaysNeeded]] = []
-    for pair in pairs:
-        batch.append(pair)
-        if len(batch) == batch_size:
-            yield from _rule_timelines(batch)
-            batch = []
-    if batch:
-        yield from _rule_timelines(batch)
+    for batch in batched(pairs, batch_size):
+        yield from _rule_timelines(list(batch))
 
 
 def _in_spans(spans: Sequence[DateSpan]) -> Q:
